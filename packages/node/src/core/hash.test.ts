@@ -1,0 +1,33 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { hashString, keyToken, murmur3 } from './hash.js';
+
+describe('murmur3 x86_32', () => {
+  // Reference vectors from the canonical C++ implementation (SMHasher) and its widely published test set.
+  it('matches published test vectors', () => {
+    const bytes = (s: string) => new TextEncoder().encode(s);
+    expect(murmur3(bytes(''), 0, 0)).toBe(0);
+    expect(murmur3(bytes(''), 0, 1)).toBe(0x514e28b7);
+    expect(murmur3(bytes(''), 0, 0xffffffff)).toBe(0x81f16f39);
+    expect(murmur3(new Uint8Array([0, 0, 0, 0]), 4, 0)).toBe(0x2362f9de);
+    expect(murmur3(bytes('aaaa'), 4, 0x9747b28c)).toBe(0x5a97808a);
+    expect(murmur3(bytes('aaa'), 3, 0x9747b28c)).toBe(0x283e0130);
+    expect(murmur3(bytes('aa'), 2, 0x9747b28c)).toBe(0x5d211726);
+    expect(murmur3(bytes('a'), 1, 0x9747b28c)).toBe(0x7fa09ea6);
+    expect(murmur3(bytes('abcd'), 4, 0x9747b28c)).toBe(0xf0478627);
+    expect(murmur3(bytes('Hello, world!'), 13, 0x9747b28c)).toBe(0x24884cba);
+    expect(murmur3(bytes('The quick brown fox jumps over the lazy dog'), 43, 0x9747b28c)).toBe(0x2fa826cd);
+  });
+
+  it('hashes strings by their UTF-8 bytes', () => {
+    expect(hashString('Hello, world!', 0x9747b28c)).toBe(0x24884cba);
+    expect(keyToken('π')).toBe(murmur3(new TextEncoder().encode('π')));
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 2000 }), (s) => {
+        const token = keyToken(s);
+        expect(token).toBe(murmur3(new TextEncoder().encode(s)));
+        expect(Number.isInteger(token) && token >= 0 && token < 2 ** 32).toBe(true);
+      }),
+    );
+  });
+});

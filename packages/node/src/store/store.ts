@@ -1,0 +1,68 @@
+/**
+ * The storage contract every engine meets. Records are versioned (see core/types.ts); a write is applied
+ * only when it is newer than what is held (last-writer-wins), so replicas can receive the same write twice,
+ * or out of order, and converge.
+ *
+ * Ordering contract (as etcd's raft README states next to its types): a promise from `put`, `putMany` or
+ * `putHint` resolves only once the write is durable (for the persistent engine: committed to disk), and a
+ * node acknowledges a write to a coordinator or client only after it resolves.
+ *
+ * `get` is synchronous: both engines answer reads from memory-mapped or in-process data, and the hot read
+ * path stays free of promise allocation. A `get` after a `put` has resolved sees that put.
+ */
+import type { NodeId, StoredRecord } from '../core/types.js';
+
+export interface KeyedRecord extends StoredRecord {
+  key: string;
+  /** The key's ring token (murmur3 of its UTF-8 bytes), the order in which scans return records. */
+  token: number;
+}
+
+export interface ScanOptions {
+  /** Scan tokens in (startExclusive, endInclusive]; when start >= end the range wraps past 2^32 - 1. */
+  startExclusive: number;
+  endInclusive: number;
+  /** Resume after this record (token and key), as returned last by the previous page. */
+  after?: { token: number; key: string };
+  /** At most this many records per page. */
+  limit: number;
+  /** Include tombstones (streaming and anti-entropy need them; counting does not). */
+  includeTombstones?: boolean;
+}
+
+export interface StoreCounts {
+  /** Live records (not tombstones). */
+  keys: number;
+  tombstones: number;
+  /** Bytes of keys and values of live records. */
+  bytes: number;
+}
+
+/** A write kept for a replica that did not answer, delivered when it returns (hinted handoff). */
+export interface Hint {
+  target: NodeId;
+  key: string;
+  record: StoredRecord;
+}
+
+export interface Store {
+  readonly kind: 'memory' | 'lmdb';
+  get(key: string): StoredRecord | undefined;
+  /** Applies `record` if it is newer than the held one; resolves to whether it was applied, once durable. */
+  put(key: string, record: StoredRecord): Promise<boolean>;
+  /** `put` for many records in one durable batch (one commit for the persistent engine). */
+  putMany(entries: ReadonlyArray<{ key: string; record: StoredRecord }>): Promise<boolean[]>;
+  /** Writes a tombstone with this version (a `put` whose value is null). */
+  delete(key: string, version: number, writer: NodeId): Promise<boolean>;
+  /** Removes a record outright, only if it still has exactly this version (tombstone collection, hand-off). */
+  purge(key: string, version: number): Promise<boolean>;
+  /** One page of records in token order. */
+  scan(options: ScanOptions): KeyedRecord[];
+  counts(): StoreCounts;
+  putHint(hint: Hint): Promise<void>;
+  /** Up to `limit` hints for `target`, oldest first. */
+  hintsFor(target: NodeId, limit: number): Array<Hint & { id: string }>;
+  deleteHint(id: string): Promise<void>;
+  hintCount(): number;
+  close(): Promise<void>;
+}

@@ -1,0 +1,4 @@
+export * from './decode.js';
+export * from './errors.js';
+export * as limits from './limits.js';
+export * from './messages.js';
