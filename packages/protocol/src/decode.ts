@@ -26,8 +26,7 @@ export function checkKey(key: unknown, field = 'key'): string {
   // A string of at most 256 UTF-16 units cannot exceed 1024 UTF-8 bytes, so only long keys are counted.
   if (bytes > keyBytesMax)
     throw new RingKvError('TOO_LARGE', `${field} is ${bytes} bytes; the limit is ${keyBytesMax}`);
-  if (!key.isWellFormed())
-    throw new RingKvError('BAD_REQUEST', `${field} is not valid UTF-16/UTF-8 text`);
+  if (!key.isWellFormed()) throw new RingKvError('BAD_REQUEST', `${field} is not valid UTF-16/UTF-8 text`);
   return key;
 }
 
