@@ -2,3 +2,4 @@ export * from './decode.js';
 export * from './errors.js';
 export * as limits from './limits.js';
 export * from './messages.js';
+export * from './peer/index.js';

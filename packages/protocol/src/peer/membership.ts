@@ -1,0 +1,2 @@
+/** Peer messages for SWIM membership and dissemination (internal; see docs/PROTOCOL.md). */
+export {};
