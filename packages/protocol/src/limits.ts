@@ -65,3 +65,45 @@ export const streamBatchBytesMax = 4 * MiB;
 // --- Client request handling ------------------------------------------------------------------------
 export const clientRequestTimeoutMsDefault = 5_000;
 export const statsIntervalMs = 1_000;
+
+// --- Store (storage engine) -------------------------------------------------------------------------
+/** Records one store scan page (or hint listing) returns at most, whatever the caller asks for. */
+export const storeScanRecordsMax = 10_000;
+
+// --- Peer transport and replication (replication engineer) -------------------------------------------
+/** Messages coalesced into one peer frame (one frame per peer per event-loop turn). */
+export const peerFrameMessagesMax = 4_096;
+/** Bytes of serialized messages buffered for one peer before the outbox drops and counts. */
+export const peerOutboxBytesMax = 256 * MiB;
+/** Handshake nonces are this many random bytes (hex on the wire). */
+export const peerNonceBytes = 32;
+/** add_node's probe of a candidate node: handshake must complete within this. */
+export const peerProbeTimeoutMs = peerHandshakeTimeoutMs;
+/** Cluster names are short labels. */
+export const clusterNameBytesMax = 128;
+/** A coordinator waits this long for replicas before answering TIMEOUT; below the client's timeout. */
+export const replicaTimeoutMsDefault = 2_000;
+/** Operations queued behind one key at its coordinator before new ones are refused (UNAVAILABLE). */
+export const coordinatorKeyQueueMax = 1_024;
+/** Operations one coordinator runs at once, across keys, before new ones are refused (UNAVAILABLE). */
+export const coordinatorOperationsInflightMax = 65_536;
+/** Hints delivered to one owner per round (one round per interval while hints remain). */
+export const hintDeliveryBatchMax = 512;
+export const hintDeliveryIntervalMs = 500;
+/** Background read repairs in flight at once; more are skipped and counted (anti-entropy catches up). */
+export const readRepairsInflightMax = 4_096;
+
+// --- Client library (packages/client) ---------------------------------------------------------------
+/** Requests one client connection keeps outstanding; further callers wait for a slot (backpressure). */
+export const clientRequestsInflightDefault = 1_024;
+/** Callers waiting for an in-flight slot on one connection; beyond it new requests fail UNAVAILABLE. */
+export const clientWaitersMax = 100_000;
+/** Characters of JSON text in one batch frame: at most 3 UTF-8 bytes each, so well under frameBytesMax. */
+export const clientBatchCharsMax = 4 * MiB;
+export const clientConnectTimeoutMsDefault = 3_000;
+export const clientReconnectDelayMsMin = 100;
+export const clientReconnectDelayMsMax = 5_000;
+/** Times a read-only request is re-sent after its connection dropped, before the client gives up. */
+export const clientReadRetriesMax = 3;
+/** Node connections one ring-aware client holds open at once. */
+export const clientConnectionsMax = 64;

@@ -8,7 +8,12 @@
  * node acknowledges a write to a coordinator or client only after it resolves.
  *
  * `get` is synchronous: both engines answer reads from memory-mapped or in-process data, and the hot read
- * path stays free of promise allocation. A `get` after a `put` has resolved sees that put.
+ * path stays free of promise allocation. A `get` after a `put` has resolved sees that put. A `get` (or a
+ * later `put`'s last-writer-wins check) made while a put is still in flight already sees it too, so
+ * several writes to one key in flight at once still leave the newest; a `scan` sees committed data only.
+ *
+ * Scans return records in ring order: by token, then by key in code point order (the order of the keys'
+ * UTF-8 bytes), the same in both engines.
  */
 import type { NodeId, StoredRecord } from '../core/types.js';
 
@@ -28,6 +33,11 @@ export interface ScanOptions {
   limit: number;
   /** Include tombstones (streaming and anti-entropy need them; counting does not). */
   includeTombstones?: boolean;
+  /**
+   * End the page once its keys and values reach this many UTF-8 bytes (the record that crosses the bound
+   * is included, so a page always makes progress). Unset: bounded by `limit` only.
+   */
+  bytesMax?: number;
 }
 
 export interface StoreCounts {
@@ -59,10 +69,16 @@ export interface Store {
   /** One page of records in token order. */
   scan(options: ScanOptions): KeyedRecord[];
   counts(): StoreCounts;
-  putHint(hint: Hint): Promise<void>;
+  /**
+   * Keeps a hint durably; resolves to false, without storing, when `hintsMax` hints are held already
+   * (the drop is counted in `hintsDropped`).
+   */
+  putHint(hint: Hint): Promise<boolean>;
   /** Up to `limit` hints for `target`, oldest first. */
   hintsFor(target: NodeId, limit: number): Array<Hint & { id: string }>;
   deleteHint(id: string): Promise<void>;
   hintCount(): number;
+  /** Hints refused because the store held `hintsMax` already, since it was opened. */
+  hintsDropped(): number;
   close(): Promise<void>;
 }

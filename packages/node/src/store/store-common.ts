@@ -1,0 +1,38 @@
+/** Pieces both engines share: options, input assertions, the page bound, byte accounting. */
+import { limits } from '@ringkv/protocol';
+import { assert, type StoredRecord } from '../core/types.js';
+
+export interface StoreOptions {
+  /** Hints held at most; further hints are dropped and counted. Defaults to `limits.hintsMax`. */
+  hintsMax?: number;
+}
+
+/**
+ * Records reach the store from validated edges (client API, peer decoders); a malformed one here is a bug
+ * upstream, so it fails loudly rather than being stored.
+ */
+export function assertRecord(record: StoredRecord): void {
+  assert(
+    Number.isSafeInteger(record.version) && record.version >= 0,
+    `record version must be a non-negative safe integer, got ${record.version}`,
+  );
+  assert(typeof record.writer === 'string', 'record writer must be a string');
+  assert(
+    record.valueJson === null || typeof record.valueJson === 'string',
+    'record valueJson must be text or null',
+  );
+}
+
+/** A page holds at least one and at most `limits.storeScanRecordsMax` records, whatever the caller asks. */
+export function scanLimitOf(limit: number): number {
+  assert(Number.isInteger(limit) && limit > 0, `scan limit must be a positive integer, got ${limit}`);
+  return Math.min(limit, limits.storeScanRecordsMax);
+}
+
+/** What a live record adds to `StoreCounts.bytes`: the UTF-8 bytes of its key and value. */
+export function recordBytes(key: string, record: StoredRecord): number {
+  return (
+    Buffer.byteLength(key, 'utf8') +
+    (record.valueJson === null ? 0 : Buffer.byteLength(record.valueJson, 'utf8'))
+  );
+}
