@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { rangeWidth } from './ranges.js';
+import { defaultTokens, Ring, tokenSpace } from './ring.js';
+import { allocateTokens, evenlySpacedTokens } from './tokens.js';
+
+/** Token space each node owns as primary, as a fraction of the ring. */
+function shares(ring: Ring): Map<string, number> {
+  const result = new Map<string, number>();
+  for (const id of ring.nodes()) {
+    const width = ring.rangesOf(id, 1).reduce((sum, range) => sum + rangeWidth(range), 0);
+    result.set(id, width / tokenSpace);
+  }
+  return result;
+}
+
+function maxOverMean(ring: Ring): number {
+  return Math.max(...shares(ring).values()) * ring.size;
+}
+
+function joinAll(ids: readonly string[], vnodes: number, start: Ring = Ring.empty()): Ring {
+  return ids.reduce((ring, id) => ring.addNode(id, allocateTokens(ring, id, vnodes)), start);
+}
+
+const randomRing = fc
+  .uniqueArray(fc.stringMatching(/^10\.0\.[0-9]\.[0-9]{1,2}:7001$/), { minLength: 1, maxLength: 9 })
+  .chain((ids) =>
+    fc
+      .integer({ min: 8, max: 64 })
+      .map((vnodes) => Ring.fromMembers(ids.map((id) => ({ id, tokens: defaultTokens(id, vnodes) })))),
+  );
+
+describe('allocateTokens', () => {
+  it('spaces the first node evenly, offset by its id', () => {
+    const tokens = allocateTokens(Ring.empty(), '10.0.0.1:7001', 128);
+    expect(tokens).toEqual(evenlySpacedTokens('10.0.0.1:7001', 128));
+    const spacing = Math.floor(tokenSpace / 128);
+    expect(tokens.every((t, i) => i === 0 || t - tokens[i - 1]! === spacing)).toBe(true);
+    expect(tokens[0]).toBeLessThan(spacing);
+    expect(allocateTokens(Ring.empty(), '10.0.0.2:7001', 128)).not.toEqual(tokens);
+  });
+
+  it('keeps 10 nodes of 128 vnodes, joined one by one, within 1.05 of the mean', () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `10.0.0.${i + 1}:7001`);
+    let ring = Ring.empty();
+    for (const id of ids) {
+      ring = joinAll([id], 128, ring);
+      expect(maxOverMean(ring), `after ${ring.size} nodes`).toBeLessThanOrEqual(1.05);
+    }
+  });
+
+  it('gives a joining node vnodes new tokens, about 1/(N + 1) of the ring, taken only from others', () => {
+    fc.assert(
+      fc.property(randomRing, fc.integer({ min: 16, max: 128 }), (before, vnodes) => {
+        const tokens = allocateTokens(before, 'joiner:1', vnodes);
+        expect(tokens).toHaveLength(vnodes);
+        expect(new Set(tokens).size).toBe(vnodes);
+        expect(tokens).toEqual([...tokens].sort((a, b) => a - b));
+        const existing = new Set(before.entries().map((entry) => entry.token));
+        expect(tokens.some((t) => existing.has(t))).toBe(false);
+        const after = before.addNode('joiner:1', tokens);
+        const share = shares(after).get('joiner:1')!;
+        expect(Math.abs(share * (before.size + 1) - 1)).toBeLessThanOrEqual(0.05);
+        // Nobody ends above the most loaded node before the join.
+        const beforeMax = Math.max(...shares(before).values());
+        for (const value of shares(after).values()) expect(value).toBeLessThanOrEqual(beforeMax + 1e-9);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('is deterministic in (ring, id, vnodes), whatever order the ring was built in', () => {
+    fc.assert(
+      fc.property(randomRing, (ring) => {
+        const reordered = Ring.fromMembers([...ring.members()].reverse());
+        expect(allocateTokens(reordered, 'joiner:1', 64)).toEqual(allocateTokens(ring, 'joiner:1', 64));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('refuses a member or a bad vnodes count as a bug', () => {
+    const ring = Ring.empty().addNode('a', [1, 2]);
+    expect(() => allocateTokens(ring, 'a', 8)).toThrow(/already a member/);
+    expect(() => allocateTokens(ring, 'b', 0)).toThrow(/vnodes/);
+    expect(() => allocateTokens(ring, 'b', 1.5)).toThrow(/vnodes/);
+  });
+});
