@@ -107,3 +107,36 @@ export const clientReconnectDelayMsMax = 5_000;
 export const clientReadRetriesMax = 3;
 /** Node connections one ring-aware client holds open at once. */
 export const clientConnectionsMax = 64;
+
+// --- Membership (SWIM) and the simulator (membership engineer) ---------------------------------------
+/** Membership updates piggybacked on one ping, ack or ping-req. */
+export const membershipUpdatesPerMessageMax = 16;
+/** Removed members remembered (id + incarnation) so stale gossip cannot bring them back. */
+export const membershipTombstonesMax = 256;
+/** Entries in a full-state sync or join reply: every member plus every tombstone. */
+export const membershipStateEntriesMax = clusterNodesMax + membershipTombstonesMax;
+/** Outstanding probes (our own and those relayed for ping-req) before new ones are refused. */
+export const membershipProbesPendingMax = 1_024;
+/** Peers asked to ping a target indirectly (SWIM's k). */
+export const membershipIndirectPingsMax = 8;
+/** A checksum on the wire (hex digests are 16 characters). */
+export const membershipChecksumCharsMax = 64;
+/** Join retries back off from the minimum to the maximum delay. */
+export const membershipJoinRetryDelayMsMin = 200;
+export const membershipJoinRetryDelayMsMax = 5_000;
+/** add_node keeps offering our state to the admitted node for this many protocol periods. */
+export const membershipAdmitAttemptsMax = 20;
+/** Events pending in one simulated run (timers plus packets in flight). */
+export const simEventsPendingMax = 1_000_000;
+/** Packets in flight on one simulated path (from, to); a full path drops a random packet. */
+export const simPathPacketsMax = 256;
+
+// --- Server edges: HTTP and the client WebSocket API (io/) ---------------------------------------------
+/** Bytes queued to a client socket above which pushed events to it are dropped (and counted), not queued. */
+export const clientEventBufferedBytesHighWater = 4 * MiB;
+/** Bytes queued to a client that does not read its replies before the node closes it (1008). */
+export const clientReplyBufferedBytesMax = 64 * MiB;
+/** A graceful stop waits this long for in-flight requests and closing handshakes, then cuts connections. */
+export const shutdownDrainMsMax = 5_000;
+/** The longest request path (a 1024-byte key percent-encodes to at most 3072 characters). */
+export const httpPathCharsMax = 8 * KiB;
