@@ -107,6 +107,8 @@ export const clientReconnectDelayMsMax = 5_000;
 export const clientReadRetriesMax = 3;
 /** Node connections one ring-aware client holds open at once. */
 export const clientConnectionsMax = 64;
+/** Frames a peer may send between the last handshake message and our frame handler taking over. */
+export const peerHandshakeBufferedFramesMax = 64;
 
 // --- Membership (SWIM) and the simulator (membership engineer) ---------------------------------------
 /** Membership updates piggybacked on one ping, ack or ping-req. */

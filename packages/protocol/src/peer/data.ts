@@ -1,2 +1,119 @@
-/** Peer messages for the handshake, replication, hints and streaming (internal; see docs/PROTOCOL.md). */
-export {};
+/**
+ * Peer messages for the handshake and replication (internal; see docs/PROTOCOL.md, "Transport" and
+ * "Replication"). Everything a peer sends is validated against these schemas before it is acted on: a peer
+ * is another process that may run another version, another cluster's secret, or be someone else entirely.
+ */
+import { z } from 'zod';
+import { clusterNameBytesMax, keyBytesMax, peerNonceBytes, valueBytesMax } from '../limits.js';
+import { Consistency, NodeAddress, Version } from '../messages.js';
+
+/** Bumped on any incompatible change to the peer protocol; peers with another version are refused. */
+export const peerProtocolVersion = 1;
+
+const hexPattern = /^[0-9a-f]+$/;
+export const PeerNonce = z
+  .string()
+  .length(peerNonceBytes * 2)
+  .regex(hexPattern, 'nonce must be lowercase hex');
+/** An HMAC-SHA256 proof, lowercase hex. */
+export const PeerProof = z.string().length(64).regex(hexPattern, 'proof must be lowercase hex');
+export const ClusterName = z.string().min(1).max(clusterNameBytesMax);
+
+// --- Handshake: hello (dialer) -> welcome (acceptor) -> auth (dialer) -> ready (acceptor) ---------------
+
+export const PeerHello = z.object({
+  type: z.literal('hello'),
+  cluster: ClusterName,
+  node: NodeAddress,
+  version: z.number().int().nonnegative(),
+  nonce: PeerNonce,
+});
+export type PeerHello = z.infer<typeof PeerHello>;
+export const PeerWelcome = z.object({
+  type: z.literal('welcome'),
+  cluster: ClusterName,
+  node: NodeAddress,
+  version: z.number().int().nonnegative(),
+  nonce: PeerNonce,
+  proof: PeerProof,
+});
+export type PeerWelcome = z.infer<typeof PeerWelcome>;
+export const PeerAuth = z.object({ type: z.literal('auth'), proof: PeerProof });
+export type PeerAuth = z.infer<typeof PeerAuth>;
+export const PeerReady = z.object({ type: z.literal('ready') });
+export type PeerReady = z.infer<typeof PeerReady>;
+
+// --- Records and replication requests -----------------------------------------------------------------
+
+/** A key on the peer wire. Length in UTF-16 units bounds the UTF-8 byte length from below, so this is loose. */
+export const PeerKey = z.string().min(1).max(keyBytesMax);
+/** A value's JSON text (already checked at the client edge); null is a tombstone. */
+export const PeerValueJson = z.string().max(valueBytesMax);
+export const PeerRecord = z.object({
+  valueJson: PeerValueJson.nullable(),
+  version: Version,
+  writer: NodeAddress,
+});
+export type PeerRecord = z.infer<typeof PeerRecord>;
+
+/** Store `record` as a replica; with `hintFor`, keep it as a hint for that owner instead (hinted handoff). */
+export const ReplicaWrite = z.object({
+  type: z.literal('replica-write'),
+  key: PeerKey,
+  record: PeerRecord,
+  hintFor: NodeAddress.optional(),
+});
+export type ReplicaWrite = z.infer<typeof ReplicaWrite>;
+export const ReplicaRead = z.object({ type: z.literal('replica-read'), key: PeerKey });
+export type ReplicaRead = z.infer<typeof ReplicaRead>;
+/** A client data operation forwarded (one hop) to the key's coordinator. */
+export const ForwardRequest = z.object({
+  type: z.literal('forward'),
+  op: z.enum(['create', 'read', 'update', 'delete']),
+  key: PeerKey,
+  valueJson: PeerValueJson.optional(),
+  consistency: Consistency,
+});
+export type ForwardRequest = z.infer<typeof ForwardRequest>;
+/** What a node stores, for `nodes` on another node. */
+export const StatsRequest = z.object({ type: z.literal('stats') });
+export type StatsRequest = z.infer<typeof StatsRequest>;
+
+export const PeerRequest = z.discriminatedUnion('type', [
+  ReplicaWrite,
+  ReplicaRead,
+  ForwardRequest,
+  StatsRequest,
+]);
+export type PeerRequest = z.infer<typeof PeerRequest>;
+
+export const WriteAck = z.object({ type: z.literal('write-ack'), applied: z.boolean() });
+export type WriteAck = z.infer<typeof WriteAck>;
+export const ReadReply = z.object({ type: z.literal('read-reply'), record: PeerRecord.nullable() });
+export type ReadReply = z.infer<typeof ReadReply>;
+export const ForwardReply = z.object({
+  type: z.literal('forward-reply'),
+  key: PeerKey,
+  /** Absent for a delete. */
+  valueJson: PeerValueJson.optional(),
+  version: Version.optional(),
+  deleted: z.literal(true).optional(),
+});
+export type ForwardReply = z.infer<typeof ForwardReply>;
+export const StatsReply = z.object({
+  type: z.literal('stats-reply'),
+  keys: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+});
+export type StatsReply = z.infer<typeof StatsReply>;
+
+export const PeerReply = z.discriminatedUnion('type', [WriteAck, ReadReply, ForwardReply, StatsReply]);
+export type PeerReply = z.infer<typeof PeerReply>;
+
+/** The reply type each request expects (checked by the transport's caller, not trusted blindly). */
+export interface PeerReplyByRequest {
+  'replica-write': WriteAck;
+  'replica-read': ReadReply;
+  forward: ForwardReply;
+  stats: StatsReply;
+}

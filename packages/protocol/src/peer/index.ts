@@ -1,2 +1,67 @@
+/**
+ * The peer protocol: every message one node sends another over its `/peer` WebSocket (internal; see
+ * docs/PROTOCOL.md). After the handshake, each frame is a JSON array of envelopes, coalesced per event-loop
+ * turn:
+ *   {k:'msg', body}            fire-and-forget (membership gossip)
+ *   {k:'req', id, body}        a request awaiting one reply with the same id
+ *   {k:'ok', id, body}         its reply
+ *   {k:'err', id, error}       or its failure, with a SPEC error code
+ */
+import { z } from 'zod';
+import { describeIssues } from '../decode.js';
+import { errorCodes } from '../errors.js';
+import { peerFrameMessagesMax } from '../limits.js';
+import { PeerAuth, PeerHello, PeerReady, PeerReply, PeerRequest, PeerWelcome } from './data.js';
+
 export * from './data.js';
 export * from './membership.js';
+
+export const PeerRequestId = z.number().int().nonnegative();
+
+export const PeerEnvelope = z.discriminatedUnion('k', [
+  // The body is a membership message; the transport hands it to a schema-checked decoder before use.
+  z.object({ k: z.literal('msg'), body: z.unknown() }),
+  z.object({ k: z.literal('req'), id: PeerRequestId, body: PeerRequest }),
+  z.object({ k: z.literal('ok'), id: PeerRequestId, body: PeerReply }),
+  z.object({
+    k: z.literal('err'),
+    id: PeerRequestId,
+    error: z.object({ code: z.enum(errorCodes as [string, ...string[]]), message: z.string().max(4096) }),
+  }),
+]);
+export type PeerEnvelope = z.infer<typeof PeerEnvelope>;
+
+export const PeerFrame = z.array(PeerEnvelope).min(1).max(peerFrameMessagesMax);
+export type PeerFrame = z.infer<typeof PeerFrame>;
+
+export const PeerHandshakeMessage = z.discriminatedUnion('type', [
+  PeerHello,
+  PeerWelcome,
+  PeerAuth,
+  PeerReady,
+]);
+export type PeerHandshakeMessage = z.infer<typeof PeerHandshakeMessage>;
+
+export type DecodedPeer<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+function decodeWith<T>(schema: z.ZodType<T>, text: string, what: string): DecodedPeer<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: `${what} is not valid JSON` };
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return { ok: false, reason: `${what}: ${describeIssues(parsed.error)}` };
+  return { ok: true, value: parsed.data };
+}
+
+/** Decodes one post-handshake peer frame; never throws. A failure means: disconnect that peer. */
+export function decodePeerFrame(text: string): DecodedPeer<PeerFrame> {
+  return decodeWith(PeerFrame, text, 'peer frame');
+}
+
+/** Decodes one handshake message; never throws. */
+export function decodePeerHandshake(text: string): DecodedPeer<PeerHandshakeMessage> {
+  return decodeWith(PeerHandshakeMessage, text, 'handshake message');
+}
