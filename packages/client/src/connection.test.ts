@@ -1,0 +1,219 @@
+/**
+ * Client mechanics (batching, pipelining, backpressure, deadlines, dropped connections) against a raw
+ * throwaway `ws` server that answers however each test needs. Behaviour against real nodes is tested in
+ * packages/client/test/.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer, type WebSocket as WsSocket } from 'ws';
+import { Connection, type ConnectionOptions } from './connection.js';
+import { ConnectionLostError } from './errors.js';
+import type { WebSocketConstructor } from './websocket.js';
+
+interface RawServer {
+  url: string;
+  frames: unknown[];
+  sockets: WsSocket[];
+  close(): Promise<void>;
+}
+
+type Handler = (socket: WsSocket, frame: unknown) => void;
+
+/** Echoes `{ok: true, result: {echo: request}}` for every request unless the test's handler says otherwise. */
+const echo: Handler = (socket, frame) => {
+  const reply = (request: { id: number }) => ({ id: request.id, ok: true, result: { echo: request } });
+  const replies = Array.isArray(frame) ? frame.map(reply) : reply(frame as { id: number });
+  socket.send(JSON.stringify(replies));
+};
+
+const servers: RawServer[] = [];
+
+async function rawServer(handler: Handler = echo): Promise<RawServer> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => server.once('listening', resolve));
+  const port = (server.address() as { port: number }).port;
+  const result: RawServer = {
+    url: `ws://127.0.0.1:${port}/ws`,
+    frames: [],
+    sockets: [],
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of server.clients) socket.terminate();
+        server.close(() => resolve());
+      }),
+  };
+  server.on('connection', (socket) => {
+    result.sockets.push(socket);
+    socket.on('message', (data) => {
+      const frame = JSON.parse(String(data));
+      result.frames.push(frame);
+      handler(socket, frame);
+    });
+  });
+  servers.push(result);
+  return result;
+}
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+const options: ConnectionOptions = {
+  inflightMax: 100,
+  waitersMax: 1000,
+  batchRequestsMax: 1000,
+  batchCharsMax: 1 << 22,
+};
+
+function open(url: string, overrides: Partial<ConnectionOptions> = {}): Promise<Connection> {
+  return Connection.open(url, WebSocket as unknown as WebSocketConstructor, 2000, {
+    ...options,
+    ...overrides,
+  });
+}
+
+const soon = () => Date.now() + 5000;
+
+describe('Connection', () => {
+  it('sends requests made in the same turn as one batch frame and matches replies by id', async () => {
+    const server = await rawServer();
+    const connection = await open(server.url);
+    const results = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((key) => connection.request({ op: 'read', key }, soon())),
+    );
+    expect(results.map((result) => (result as { echo: { key: string } }).echo.key)).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+      'e',
+    ]);
+    expect(server.frames).toHaveLength(1);
+    expect(server.frames[0]).toHaveLength(5);
+    expect(connection.counters).toMatchObject({ framesSent: 1, batchFramesSent: 1, requestsSent: 5 });
+    connection.close();
+  });
+
+  it('sends a lone request as a plain object, not a batch', async () => {
+    const server = await rawServer();
+    const connection = await open(server.url);
+    await connection.request({ op: 'nodes' }, soon());
+    expect(server.frames[0]).toMatchObject({ op: 'nodes' });
+    expect(Array.isArray(server.frames[0])).toBe(false);
+    connection.close();
+  });
+
+  it('splits a large turn into frames of at most batchRequestsMax requests', async () => {
+    const server = await rawServer();
+    const connection = await open(server.url, { batchRequestsMax: 3 });
+    await Promise.all(
+      Array.from({ length: 7 }, (_, i) => connection.request({ op: 'read', key: `k${i}` }, soon())),
+    );
+    const sizes = server.frames.map((frame) => (Array.isArray(frame) ? frame.length : 1));
+    expect(sizes).toEqual([3, 3, 1]);
+    connection.close();
+  });
+
+  it('matches replies that arrive in another order than the requests', async () => {
+    const server = await rawServer((socket, frame) => {
+      const requests = frame as { id: number; key: string }[];
+      for (const request of [...requests].reverse()) {
+        socket.send(JSON.stringify({ id: request.id, ok: true, result: { key: request.key } }));
+      }
+    });
+    const connection = await open(server.url);
+    const results = await Promise.all(
+      ['x', 'y', 'z'].map((key) => connection.request({ op: 'read', key }, soon())),
+    );
+    expect(results).toEqual([{ key: 'x' }, { key: 'y' }, { key: 'z' }]);
+    connection.close();
+  });
+
+  it('rejects with the reply error code as a RingKvError', async () => {
+    const server = await rawServer((socket, frame) => {
+      const { id } = frame as { id: number };
+      socket.send(
+        JSON.stringify({
+          id,
+          ok: false,
+          error: { code: 'KEY_NOT_FOUND', message: 'key "q" does not exist' },
+        }),
+      );
+    });
+    const connection = await open(server.url);
+    await expect(connection.request({ op: 'read', key: 'q' }, soon())).rejects.toMatchObject({
+      name: 'RingKvError',
+      code: 'KEY_NOT_FOUND',
+      message: 'key "q" does not exist',
+    });
+    connection.close();
+  });
+
+  it('keeps at most inflightMax requests outstanding; later callers wait for a slot', async () => {
+    const held: { socket: WsSocket; id: number }[] = [];
+    const server = await rawServer((socket, frame) => {
+      for (const request of [frame].flat() as { id: number }[]) held.push({ socket, id: request.id });
+    });
+    const connection = await open(server.url, { inflightMax: 2 });
+    const calls = Array.from({ length: 5 }, (_, i) =>
+      connection.request({ op: 'read', key: `k${i}` }, soon()),
+    );
+    await waitFor(() => held.length === 2);
+    expect(connection.waiting).toBe(3);
+    // Answering one lets exactly one more through.
+    const first = held.shift()!;
+    first.socket.send(JSON.stringify({ id: first.id, ok: true, result: 1 }));
+    await waitFor(() => held.length === 2);
+    expect(connection.waiting).toBe(2);
+    // Answer everything as it comes.
+    for (let round = 0; round < 10 && (held.length > 0 || connection.waiting > 0); round++) {
+      for (const entry of held.splice(0))
+        entry.socket.send(JSON.stringify({ id: entry.id, ok: true, result: 1 }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await expect(Promise.all(calls)).resolves.toHaveLength(5);
+    connection.close();
+  });
+
+  it('fails a request with TIMEOUT when no reply comes before its deadline, and ignores the late reply', async () => {
+    let pendingReply: (() => void) | undefined;
+    const server = await rawServer((socket, frame) => {
+      const { id } = frame as { id: number };
+      pendingReply = () => socket.send(JSON.stringify({ id, ok: true, result: 'late' }));
+    });
+    const connection = await open(server.url);
+    await expect(connection.request({ op: 'read', key: 'slow' }, Date.now() + 100)).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    });
+    expect(connection.inflight).toBe(0);
+    pendingReply?.();
+    await waitFor(() => connection.counters.repliesUnmatched === 1);
+    connection.close();
+  });
+
+  it('fails outstanding requests with ConnectionLostError (sent: true) when the node drops the connection', async () => {
+    const server = await rawServer((socket) => socket.terminate());
+    const connection = await open(server.url);
+    const error = await connection
+      .request({ op: 'create', key: 'k', value: 1 }, soon())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionLostError);
+    expect(error).toMatchObject({ code: 'UNAVAILABLE', sent: true });
+    expect(connection.isOpen).toBe(false);
+    await expect(connection.request({ op: 'nodes' }, soon())).rejects.toMatchObject({ sent: false });
+  });
+
+  it('rejects UNAVAILABLE when nothing listens', async () => {
+    const server = await rawServer();
+    const url = server.url;
+    await server.close();
+    await expect(open(url)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

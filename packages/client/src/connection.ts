@@ -1,0 +1,326 @@
+/**
+ * One WebSocket connection to one node: pipelined requests matched to replies by id, requests issued in the
+ * same turn of the event loop sent as one batch frame, a bound on requests in flight with callers waiting
+ * for a slot, and a deadline per request. It never reconnects; RingClient decides what happens next.
+ */
+import { type ClientRequest, type DashboardEvent, RingKvError } from '@ringkv/protocol';
+import { ConnectionLostError, errorFromBody, redactUrl } from './errors.js';
+import { Fifo } from './fifo.js';
+import { socketOpen, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
+
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+export type RequestBody = WithoutId<ClientRequest>;
+
+export interface ConnectionOptions {
+  inflightMax: number;
+  waitersMax: number;
+  batchRequestsMax: number;
+  batchCharsMax: number;
+  onEvent?: (event: DashboardEvent) => void;
+  onClose?: (reason: string) => void;
+}
+
+interface Pending {
+  id: number;
+  text: string;
+  sent: boolean;
+  timer: ReturnType<typeof setTimeout>;
+  resolve: (result: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+interface Waiter {
+  start: () => void;
+  reject: (error: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+  done: boolean;
+}
+
+export interface ConnectionCounters {
+  requestsSent: number;
+  framesSent: number;
+  batchFramesSent: number;
+  repliesUnmatched: number;
+  framesMalformed: number;
+}
+
+/**
+ * Runs `callback` after the current turn of the event loop, so requests issued in it share one frame:
+ * setImmediate in Node (after pending I/O, no clamping), a zero timeout in browsers.
+ */
+const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+const afterTurn: (callback: () => void) => void = immediate
+  ? (callback) => immediate(callback)
+  : (callback) => setTimeout(callback, 0);
+
+export class Connection {
+  readonly url: string;
+  readonly counters: ConnectionCounters = {
+    requestsSent: 0,
+    framesSent: 0,
+    batchFramesSent: 0,
+    repliesUnmatched: 0,
+    framesMalformed: 0,
+  };
+  private readonly socket: WebSocketLike;
+  private readonly options: ConnectionOptions;
+  private readonly pending = new Map<number, Pending>();
+  private readonly waiters = new Fifo<Waiter>();
+  private queue: Pending[] = [];
+  private nextId = 1;
+  private flushScheduled = false;
+  private closedReason: string | undefined;
+
+  private constructor(url: string, socket: WebSocketLike, options: ConnectionOptions) {
+    this.url = url;
+    this.socket = socket;
+    this.options = options;
+    socket.onmessage = (event) => this.onMessage(event.data);
+    socket.onerror = () => {}; // the close event that always follows carries the outcome
+    socket.onclose = (event) =>
+      this.onClosed(`closed with code ${event.code}${event.reason ? `: ${event.reason}` : ''}`);
+  }
+
+  /** Opens a socket to `url`; rejects UNAVAILABLE (or UNAUTHORIZED/FORBIDDEN when the node says so). */
+  static open(
+    url: string,
+    WebSocket: WebSocketConstructor,
+    connectTimeoutMs: number,
+    options: ConnectionOptions,
+  ): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      let socket: WebSocketLike;
+      try {
+        socket = new WebSocket(url);
+      } catch (cause) {
+        reject(new RingKvError('BAD_REQUEST', `cannot open ${redactUrl(url)}: ${String(cause)}`, { cause }));
+        return;
+      }
+      let errorMessage = '';
+      const timer = setTimeout(() => {
+        socket.onclose = null;
+        socket.close();
+        reject(
+          new RingKvError(
+            'UNAVAILABLE',
+            `${redactUrl(url)} did not accept a connection in ${connectTimeoutMs} ms`,
+          ),
+        );
+      }, connectTimeoutMs);
+      socket.onopen = () => {
+        clearTimeout(timer);
+        resolve(new Connection(url, socket, options));
+      };
+      socket.onerror = (event) => {
+        errorMessage = event.message ?? String(event.error ?? '');
+      };
+      socket.onclose = (event) => {
+        clearTimeout(timer);
+        reject(openFailure(url, errorMessage, event.code));
+      };
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.closedReason === undefined && this.socket.readyState === socketOpen;
+  }
+
+  /** Requests sent or queued and not yet answered. */
+  get inflight(): number {
+    return this.pending.size;
+  }
+
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
+  /** Sends `body` and resolves with the reply's `result`, or rejects with its RingKvError. */
+  request(body: RequestBody, deadlineMs: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.closedReason !== undefined) {
+        reject(new ConnectionLostError(redactUrl(this.url), false, this.closedReason));
+        return;
+      }
+      const start = () => this.enqueue(body, deadlineMs, resolve, reject);
+      if (this.pending.size < this.options.inflightMax && this.waiters.size === 0) start();
+      else this.waitForSlot(start, reject, deadlineMs);
+    });
+  }
+
+  close(reason = 'closed by the client'): void {
+    if (this.closedReason !== undefined) return;
+    this.socket.close(1000);
+    this.onClosed(reason);
+  }
+
+  private waitForSlot(start: () => void, reject: (error: Error) => void, deadlineMs: number): void {
+    if (this.waiters.size >= this.options.waitersMax) {
+      reject(
+        new RingKvError('UNAVAILABLE', `client queue full: ${this.waiters.size} requests wait for a slot`),
+      );
+      return;
+    }
+    const waiter: Waiter = { start, reject, done: false, timer: undefined as never };
+    waiter.timer = setTimeout(
+      () => {
+        waiter.done = true;
+        reject(
+          new RingKvError('TIMEOUT', `no free request slot on ${redactUrl(this.url)} before the deadline`),
+        );
+      },
+      Math.max(0, deadlineMs - Date.now()),
+    );
+    this.waiters.push(waiter);
+  }
+
+  private enqueue(
+    body: RequestBody,
+    deadlineMs: number,
+    resolve: (result: unknown) => void,
+    reject: (error: Error) => void,
+  ): void {
+    const id = this.nextId++;
+    const entry: Pending = {
+      id,
+      text: JSON.stringify({ id, ...body }),
+      sent: false,
+      resolve,
+      reject,
+      timer: setTimeout(() => this.expire(id), Math.max(0, deadlineMs - Date.now())),
+    };
+    this.pending.set(id, entry);
+    this.queue.push(entry);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      afterTurn(() => this.flush());
+    }
+  }
+
+  private expire(id: number): void {
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    this.settle(entry);
+    entry.reject(
+      new RingKvError('TIMEOUT', `no reply from ${redactUrl(this.url)} before the deadline (request ${id})`),
+    );
+  }
+
+  /** Sends the queued requests: one frame per request alone, batch frames of bounded size otherwise. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const queue = this.queue;
+    this.queue = [];
+    if (this.closedReason !== undefined) return;
+    let chunk: Pending[] = [];
+    let chars = 0;
+    for (const entry of queue) {
+      if (!this.pending.has(entry.id)) continue; // expired while queued
+      const full =
+        chunk.length >= this.options.batchRequestsMax ||
+        chars + entry.text.length > this.options.batchCharsMax;
+      if (chunk.length > 0 && full) {
+        this.sendChunk(chunk);
+        chunk = [];
+        chars = 0;
+      }
+      chunk.push(entry);
+      chars += entry.text.length + 1;
+    }
+    if (chunk.length > 0) this.sendChunk(chunk);
+  }
+
+  private sendChunk(chunk: Pending[]): void {
+    const text = chunk.length === 1 ? chunk[0]!.text : `[${chunk.map((entry) => entry.text).join(',')}]`;
+    for (const entry of chunk) entry.sent = true;
+    this.counters.framesSent++;
+    this.counters.requestsSent += chunk.length;
+    if (chunk.length > 1) this.counters.batchFramesSent++;
+    try {
+      this.socket.send(text);
+    } catch (cause) {
+      this.close(`send failed: ${String(cause)}`);
+    }
+  }
+
+  private onMessage(data: unknown): void {
+    if (typeof data !== 'string') {
+      this.counters.framesMalformed++;
+      return;
+    }
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      this.counters.framesMalformed++; // counted, not fatal: the request it answered times out
+      return;
+    }
+    if (Array.isArray(frame)) {
+      for (const reply of frame) this.onReply(reply);
+    } else if (frame !== null && typeof frame === 'object' && 'event' in frame) {
+      this.options.onEvent?.(frame as DashboardEvent);
+    } else {
+      this.onReply(frame);
+    }
+  }
+
+  private onReply(reply: unknown): void {
+    const { id, ok, result, error } = (reply ?? {}) as {
+      id?: unknown;
+      ok?: unknown;
+      result?: unknown;
+      error?: unknown;
+    };
+    const entry = typeof id === 'number' ? this.pending.get(id) : undefined;
+    if (!entry) {
+      this.counters.repliesUnmatched++; // late (expired) replies and `id: null` errors
+      return;
+    }
+    this.settle(entry);
+    if (ok === true) entry.resolve(result);
+    else entry.reject(errorFromBody(error));
+  }
+
+  /** Frees the request's slot and lets waiting callers in, oldest first. */
+  private settle(entry: Pending): void {
+    clearTimeout(entry.timer);
+    this.pending.delete(entry.id);
+    while (this.pending.size < this.options.inflightMax && this.closedReason === undefined) {
+      const waiter = this.waiters.shift();
+      if (!waiter) break;
+      if (waiter.done) continue;
+      clearTimeout(waiter.timer);
+      waiter.done = true;
+      waiter.start();
+    }
+  }
+
+  private onClosed(reason: string): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    const url = redactUrl(this.url);
+    for (const entry of this.pending.values()) {
+      clearTimeout(entry.timer);
+      entry.reject(new ConnectionLostError(url, entry.sent, reason));
+    }
+    this.pending.clear();
+    this.queue = [];
+    for (let waiter = this.waiters.shift(); waiter; waiter = this.waiters.shift()) {
+      if (waiter.done) continue;
+      clearTimeout(waiter.timer);
+      waiter.done = true;
+      waiter.reject(new ConnectionLostError(url, false, reason));
+    }
+    this.options.onClose?.(reason);
+  }
+}
+
+function openFailure(url: string, message: string, closeCode: number): RingKvError {
+  const status = /Unexpected server response: (\d{3})/.exec(message)?.[1];
+  const where = redactUrl(url);
+  if (status === '401')
+    return new RingKvError('UNAUTHORIZED', `${where} refused the connection: missing or wrong token`);
+  if (status === '403')
+    return new RingKvError('FORBIDDEN', `${where} refused the connection from this origin`);
+  const detail = message || `closed with code ${closeCode}`;
+  return new RingKvError('UNAVAILABLE', `cannot connect to ${where}: ${detail}`);
+}

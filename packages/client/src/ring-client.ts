@@ -1,0 +1,343 @@
+/**
+ * RingClient: the ringkv client over the WebSocket API (SPEC 3). See docs/CLIENT.md for the behaviour in
+ * full; in short:
+ * - every call is pipelined; calls made in the same turn of the event loop share one batch frame;
+ * - each keyed call goes to the key's coordinator (ring-aware routing), others to the "home" node;
+ * - a dropped connection fails over to another node; calls that never left the client, and read-only
+ *   calls, are re-sent; a write that was sent is not (it may have been applied) and fails UNAVAILABLE.
+ */
+import {
+  type AddNodeResult,
+  type Consistency,
+  checkKey,
+  checkNodeAddress,
+  type DashboardEvent,
+  type DeleteResult,
+  encodeValue,
+  type GetNodeResult,
+  type NodesResult,
+  type RecordResult,
+  type RemoveNodeResult,
+  RingKvError,
+  type RingResult,
+  type Topic,
+} from '@ringkv/protocol';
+import type { Connection, RequestBody } from './connection.js';
+import { ConnectionLostError } from './errors.js';
+import { NodePool } from './node-pool.js';
+import { parseNodeUrl, type ResolvedOptions, type RingClientOptions, resolveOptions } from './options.js';
+import { Router } from './router.js';
+import { type EventListener, Subscriptions } from './subscriptions.js';
+import { resolveWebSocket, type WebSocketConstructor } from './websocket.js';
+
+export interface CallOptions {
+  consistency?: Consistency;
+}
+
+export interface RingClientCounters {
+  /** Keyed calls sent straight to the key's coordinator. */
+  routed: number;
+  /** Keyed calls sent to the home node because the coordinator was unknown or unreachable. */
+  fallbacks: number;
+  /** Calls re-sent after their connection dropped. */
+  retried: number;
+  /** Failures in the background (resubscribing, a throwing listener); the last is in `lastBackgroundError`. */
+  backgroundErrors: number;
+}
+
+const readOnlyOps: ReadonlySet<string> = new Set([
+  'read',
+  'get_node',
+  'nodes',
+  'ring',
+  'subscribe',
+  'unsubscribe',
+]);
+
+export class RingClient {
+  readonly counters: RingClientCounters = { routed: 0, fallbacks: 0, retried: 0, backgroundErrors: 0 };
+  lastBackgroundError: Error | undefined;
+  private readonly options: ResolvedOptions;
+  private readonly seeds: string[];
+  private readonly pool: NodePool;
+  private readonly router = new Router();
+  private readonly subscriptions: Subscriptions;
+  private homeAddress: string;
+  private homeOpening: Promise<Connection> | undefined;
+  private homeTopics = new Set<Topic>();
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+
+  private constructor(
+    seeds: string[],
+    secure: boolean,
+    options: ResolvedOptions,
+    WebSocket: WebSocketConstructor,
+  ) {
+    this.options = options;
+    this.seeds = seeds;
+    this.homeAddress = seeds[0]!;
+    this.subscriptions = new Subscriptions(options.ringAware ? ['ring', 'nodes'] : []);
+    this.pool = new NodePool({
+      options,
+      secure,
+      WebSocket,
+      onEvent: (address, event) => this.onEvent(address, event),
+      onClose: (address) => this.onConnectionClosed(address),
+    });
+  }
+
+  /**
+   * Connects to the first reachable node among `urls` (`http://HOST:PORT`, `ws://HOST:PORT/ws` or
+   * `HOST:PORT`) and, when ring-aware, loads the ring before resolving.
+   */
+  static async connect(
+    urls: string | readonly string[],
+    options: RingClientOptions = {},
+  ): Promise<RingClient> {
+    const list = typeof urls === 'string' ? urls.split(',') : [...urls];
+    if (list.length === 0) throw new RingKvError('BAD_REQUEST', 'urls must name at least one node');
+    const parsed = list.map(parseNodeUrl);
+    const secure = parsed[0]!.secure;
+    const seeds = [...new Set(parsed.map((entry) => entry.address))];
+    const resolved = resolveOptions(options);
+    const WebSocket = await resolveWebSocket(options.WebSocket);
+    const client = new RingClient(seeds, secure, resolved, WebSocket);
+    try {
+      await client.homeConnection(Date.now() + resolved.requestTimeoutMs);
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+    return client;
+  }
+
+  create(key: string, value: unknown, options?: CallOptions): Promise<RecordResult> {
+    checkKey(key);
+    encodeValue(value);
+    return this.call(
+      { op: 'create', key, value, ...this.consistency(options) },
+      key,
+    ) as Promise<RecordResult>;
+  }
+
+  read(key: string, options?: CallOptions): Promise<RecordResult> {
+    checkKey(key);
+    return this.call({ op: 'read', key, ...this.consistency(options) }, key) as Promise<RecordResult>;
+  }
+
+  update(key: string, value: unknown, options?: CallOptions): Promise<RecordResult> {
+    checkKey(key);
+    encodeValue(value);
+    return this.call(
+      { op: 'update', key, value, ...this.consistency(options) },
+      key,
+    ) as Promise<RecordResult>;
+  }
+
+  delete(key: string, options?: CallOptions): Promise<DeleteResult> {
+    checkKey(key);
+    return this.call({ op: 'delete', key, ...this.consistency(options) }, key) as Promise<DeleteResult>;
+  }
+
+  getNode(key: string): Promise<GetNodeResult> {
+    checkKey(key);
+    return this.call({ op: 'get_node', key }) as Promise<GetNodeResult>;
+  }
+
+  addNode(node: string): Promise<AddNodeResult> {
+    checkNodeAddress(node);
+    return this.call({ op: 'add_node', node }) as Promise<AddNodeResult>;
+  }
+
+  removeNode(node: string): Promise<RemoveNodeResult> {
+    checkNodeAddress(node);
+    return this.call({ op: 'remove_node', node }) as Promise<RemoveNodeResult>;
+  }
+
+  nodes(): Promise<NodesResult> {
+    return this.call({ op: 'nodes' }) as Promise<NodesResult>;
+  }
+
+  ring(): Promise<RingResult> {
+    return this.call({ op: 'ring' }) as Promise<RingResult>;
+  }
+
+  /**
+   * Calls `listener` with every pushed event of `topics`; survives failover (the client re-subscribes on
+   * the node it moves to). Resolves once the node confirmed; returns the function that unsubscribes.
+   */
+  async subscribe(topics: readonly Topic[], listener: EventListener): Promise<() => Promise<void>> {
+    if (topics.length === 0) throw new RingKvError('BAD_REQUEST', 'topics must name at least one topic');
+    this.subscriptions.add(topics, listener);
+    await this.syncTopics(await this.homeConnection(Date.now() + this.options.requestTimeoutMs));
+    return async () => {
+      this.subscriptions.remove(listener);
+      const home = this.pool.get(this.homeAddress);
+      if (home) await this.syncTopics(home);
+    };
+  }
+
+  /** The node a request for `key` goes to now (its coordinator when known), for tools and tests. */
+  route(key: string): string {
+    return (this.options.ringAware ? this.router.coordinator(key) : undefined) ?? this.homeAddress;
+  }
+
+  /** The node the client is anchored to (subscriptions, unkeyed calls). */
+  get home(): string {
+    return this.homeAddress;
+  }
+
+  /** Open connections by node address. */
+  connectedNodes(): string[] {
+    return this.pool.openAddresses();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    this.pool.close();
+  }
+
+  private consistency(options: CallOptions | undefined): { consistency?: Consistency } {
+    const consistency = options?.consistency ?? this.options.consistency;
+    return consistency === undefined ? {} : { consistency };
+  }
+
+  /** One call with its deadline; re-sent after a dropped connection only when that is safe (see top). */
+  private async call(body: RequestBody, key?: string): Promise<unknown> {
+    if (this.closed) throw new RingKvError('UNAVAILABLE', 'the client is closed');
+    const deadlineMs = Date.now() + this.options.requestTimeoutMs;
+    const readOnly = readOnlyOps.has(body.op);
+    for (let attempt = 0; ; attempt++) {
+      const connection = await this.pick(key, deadlineMs);
+      try {
+        return await connection.request(body, deadlineMs);
+      } catch (error) {
+        if (!(error instanceof ConnectionLostError)) throw error;
+        const safe = !error.sent || readOnly;
+        if (!safe || attempt >= this.options.readRetriesMax || Date.now() >= deadlineMs) throw error;
+        this.counters.retried++;
+      }
+    }
+  }
+
+  /** The key's coordinator when it is known and reachable, else the home node. */
+  private async pick(key: string | undefined, deadlineMs: number): Promise<Connection> {
+    const target = key !== undefined && this.options.ringAware ? this.router.coordinator(key) : undefined;
+    if (target !== undefined) {
+      const open = this.pool.get(target);
+      if (open) {
+        this.counters.routed++;
+        return open;
+      }
+      if (this.pool.canConnect(target)) {
+        try {
+          const connection = await this.pool.connect(target);
+          this.counters.routed++;
+          return connection;
+        } catch (error) {
+          // The pool now backs off from `target`; this call and the next ones use the home node.
+          this.noteBackgroundError(error);
+        }
+      }
+      this.counters.fallbacks++;
+    }
+    return this.homeConnection(deadlineMs);
+  }
+
+  /** The open home connection, or the first node that accepts one (seeds first, then known nodes). */
+  private homeConnection(deadlineMs: number): Promise<Connection> {
+    const open = this.pool.get(this.homeAddress);
+    if (open) return Promise.resolve(open);
+    this.homeOpening ??= this.findHome(deadlineMs).finally(() => {
+      this.homeOpening = undefined;
+    });
+    return this.homeOpening;
+  }
+
+  private candidates(): string[] {
+    const all = [...new Set([this.homeAddress, ...this.seeds, ...this.router.knownNodes()])];
+    return all.filter((address) => address === this.homeAddress || this.router.isLive(address));
+  }
+
+  private async findHome(deadlineMs: number): Promise<Connection> {
+    let lastError: unknown;
+    // Bounded in time by the deadline and in count by the rounds; each round tries every candidate once.
+    for (let round = 0; round < 50 && Date.now() < deadlineMs && !this.closed; round++) {
+      const candidates = this.candidates();
+      for (const address of candidates) {
+        if (!this.pool.canConnect(address)) continue;
+        try {
+          const connection = await this.pool.connect(address);
+          await this.adoptHome(address, connection);
+          return connection;
+        } catch (error) {
+          if (error instanceof RingKvError && ['UNAUTHORIZED', 'FORBIDDEN'].includes(error.code)) throw error;
+          lastError = error;
+        }
+      }
+      const waitMs = Math.min(this.pool.earliestRetryMs(candidates), deadlineMs) - Date.now();
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+    const reason = lastError instanceof Error ? `: ${lastError.message}` : '';
+    throw new RingKvError('UNAVAILABLE', `no node reachable among ${this.candidates().join(', ')}${reason}`, {
+      cause: lastError,
+    });
+  }
+
+  /** Makes `address` home: subscribes it to every wanted topic and, when routing, reloads the ring. */
+  private async adoptHome(address: string, connection: Connection): Promise<void> {
+    this.homeAddress = address;
+    this.homeTopics = new Set();
+    await this.syncTopics(connection);
+    if (!this.options.ringAware) return;
+    const deadlineMs = Date.now() + this.options.requestTimeoutMs;
+    const [ring, nodes] = await Promise.all([
+      connection.request({ op: 'ring' }, deadlineMs),
+      connection.request({ op: 'nodes' }, deadlineMs),
+    ]);
+    this.router.updateRing(ring as RingResult);
+    this.router.updateNodes(nodes as NodesResult);
+  }
+
+  /** Brings the home connection's subscriptions in line with what listeners want. */
+  private async syncTopics(connection: Connection): Promise<void> {
+    const wanted = this.subscriptions.topics();
+    const added = [...wanted].filter((topic) => !this.homeTopics.has(topic));
+    const removed = [...this.homeTopics].filter((topic) => !wanted.has(topic));
+    const deadlineMs = Date.now() + this.options.requestTimeoutMs;
+    if (added.length > 0) await connection.request({ op: 'subscribe', topics: added }, deadlineMs);
+    if (removed.length > 0) await connection.request({ op: 'unsubscribe', topics: removed }, deadlineMs);
+    this.homeTopics = wanted;
+  }
+
+  private onEvent(address: string, event: DashboardEvent): void {
+    if (address !== this.homeAddress) return;
+    if (event.event === 'ring') this.router.updateRing(event.data);
+    if (event.event === 'nodes') this.router.updateNodes(event.data);
+    for (const error of this.subscriptions.dispatch(event)) this.noteBackgroundError(error);
+  }
+
+  /** Home lost: with listeners waiting for events, move to another node now rather than at the next call. */
+  private onConnectionClosed(address: string): void {
+    if (this.closed || address !== this.homeAddress) return;
+    this.homeTopics = new Set();
+    if (this.subscriptions.topics().size === 0) return;
+    const reconnect = () => {
+      this.reconnectTimer = undefined;
+      if (this.closed || this.pool.get(this.homeAddress)) return;
+      this.homeConnection(Date.now() + this.options.requestTimeoutMs).catch((error: unknown) => {
+        this.noteBackgroundError(error);
+        if (!this.closed) this.reconnectTimer = setTimeout(reconnect, this.options.reconnectDelayMsMax);
+      });
+    };
+    reconnect();
+  }
+
+  private noteBackgroundError(error: unknown): void {
+    this.counters.backgroundErrors++;
+    this.lastBackgroundError = error instanceof Error ? error : new Error(String(error));
+  }
+}

@@ -1,0 +1,84 @@
+import type { RingResult } from '@ringkv/protocol';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { keyToken } from './hash.js';
+import { RingLookup } from './ring-lookup.js';
+
+function ring(tokens: [number, string][], replicationFactor = 3): RingResult {
+  return { epoch: 1, vnodes: 1, replicationFactor, tokens: tokens.map(([token, node]) => ({ token, node })) };
+}
+
+describe('RingLookup', () => {
+  it('sends a key to the first token at or after its own, wrapping past the last', () => {
+    const key = 'user:42';
+    const token = keyToken(key);
+    const lookup = RingLookup.fromRing(
+      ring([
+        [token, 'b:1'],
+        [(token + 1) % 2 ** 32, 'c:1'],
+        [(token + 2 ** 31) % 2 ** 32, 'a:1'],
+      ]),
+    );
+    expect(lookup.primary(key)).toBe('b:1');
+    const past = RingLookup.fromRing(ring([[(token + 2 ** 31) % 2 ** 32, 'a:1']]));
+    expect(past.primary(key)).toBe('a:1');
+  });
+
+  it('lists distinct nodes clockwise, primary first, at most replicationFactor of them', () => {
+    const lookup = RingLookup.fromRing(
+      ring([
+        [10, 'a:1'],
+        [20, 'a:1'],
+        [30, 'b:1'],
+        [40, 'a:1'],
+        [50, 'c:1'],
+        [60, 'd:1'],
+      ]),
+    );
+    // Every key lands somewhere; the list never repeats a node and has min(3, nodes) entries.
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 40 }), (key) => {
+        const list = lookup.preferenceList(key);
+        expect(list).toHaveLength(3);
+        expect(new Set(list).size).toBe(3);
+        expect(list[0]).toBe(lookup.primary(key));
+      }),
+    );
+    const two = RingLookup.fromRing(
+      ring([
+        [10, 'a:1'],
+        [20, 'b:1'],
+      ]),
+    );
+    expect(two.preferenceList('x', 3)).toHaveLength(2);
+  });
+
+  it('agrees with a brute-force walk for random rings', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: 2 ** 32 - 1 }), fc.constantFrom('a:1', 'b:1', 'c:1', 'd:1')), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        fc.string({ minLength: 1 }),
+        (tokens, key) => {
+          const sorted = [...tokens].sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
+          const token = keyToken(key);
+          const start = sorted.findIndex(([t]) => t >= token);
+          const walk = [
+            ...sorted.slice(start === -1 ? 0 : start),
+            ...sorted.slice(0, start === -1 ? 0 : start),
+          ];
+          const expected = [...new Set(walk.map(([, node]) => node))].slice(0, 2);
+          expect(RingLookup.fromRing(ring(tokens, 2)).preferenceList(key)).toEqual(expected);
+        },
+      ),
+    );
+  });
+
+  it('answers nothing on an empty ring', () => {
+    const lookup = RingLookup.fromRing(ring([]));
+    expect(lookup.primary('k')).toBeUndefined();
+    expect(lookup.preferenceList('k')).toEqual([]);
+  });
+});

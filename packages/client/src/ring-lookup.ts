@@ -1,0 +1,68 @@
+/**
+ * Which nodes own a key, from a `/ring` answer: the first token at or after the key's token (wrapping
+ * around), then the distinct nodes met walking clockwise from there. This is the client's copy of the
+ * lookup the nodes do; the tests check it against a real node's `get_node` answers.
+ */
+import type { RingResult } from '@ringkv/protocol';
+import { keyToken } from './hash.js';
+
+export class RingLookup {
+  readonly epoch: number;
+  readonly replicationFactor: number;
+  readonly checksum: string | undefined;
+  private readonly tokens: Uint32Array;
+  private readonly owners: string[];
+  private readonly nodeCount: number;
+
+  private constructor(ring: RingResult) {
+    const entries = [...ring.tokens].sort((a, b) =>
+      a.token !== b.token ? a.token - b.token : a.node < b.node ? -1 : a.node > b.node ? 1 : 0,
+    );
+    this.epoch = ring.epoch;
+    this.checksum = ring.checksum;
+    this.replicationFactor = ring.replicationFactor;
+    this.tokens = Uint32Array.from(entries, (entry) => entry.token);
+    this.owners = entries.map((entry) => entry.node);
+    this.nodeCount = new Set(this.owners).size;
+  }
+
+  static fromRing(ring: RingResult): RingLookup {
+    return new RingLookup(ring);
+  }
+
+  get empty(): boolean {
+    return this.tokens.length === 0;
+  }
+
+  /** Index of the first token >= `token`, wrapping to 0 past the last one. */
+  private successor(token: number): number {
+    let low = 0;
+    let high = this.tokens.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.tokens[middle]! < token) low = middle + 1;
+      else high = middle;
+    }
+    return low === this.tokens.length ? 0 : low;
+  }
+
+  /** The key's primary owner, or undefined on an empty ring. */
+  primary(key: string): string | undefined {
+    if (this.empty) return undefined;
+    return this.owners[this.successor(keyToken(key))];
+  }
+
+  /** The first `count` distinct nodes clockwise from the key (its preference list, primary first). */
+  preferenceList(key: string, count = this.replicationFactor): string[] {
+    const result: string[] = [];
+    if (this.empty) return result;
+    const wanted = Math.min(count, this.nodeCount);
+    const start = this.successor(keyToken(key));
+    // Bounded: at most one full turn of the ring.
+    for (let step = 0; step < this.tokens.length && result.length < wanted; step++) {
+      const node = this.owners[(start + step) % this.tokens.length]!;
+      if (!result.includes(node)) result.push(node);
+    }
+    return result;
+  }
+}
