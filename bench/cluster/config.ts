@@ -1,0 +1,58 @@
+/** Command-line options of `pnpm bench:cluster`, defaults merged once, then validated. */
+import { parseArgs } from 'node:util';
+
+export const targetNames = ['echo', 'ringkv-1', 'ringkv-3-rf1', 'ringkv-3-rf3', 'redis'] as const;
+export type TargetName = (typeof targetNames)[number];
+
+export interface ClusterBenchConfig {
+  cellMs: number;
+  warmupMs: number;
+  keys: number;
+  connections: number;
+  readFraction: number;
+  appWorkers: number[];
+  targets: TargetName[];
+  writeMarkdown: boolean;
+  /** Extra node flags for every ringkv process (e.g. `--cpu-prof`); used by the profiling run. */
+  nodeFlags: string[];
+}
+
+export function parseConfig(argv: string[]): ClusterBenchConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'cell-seconds': { type: 'string', default: '6' },
+      'warmup-seconds': { type: 'string', default: '1' },
+      keys: { type: 'string', default: '100000' },
+      connections: { type: 'string', default: '50' },
+      workers: { type: 'string', default: '50,1000' },
+      targets: { type: 'string', default: targetNames.join(',') },
+      'no-write': { type: 'boolean', default: false },
+      'node-flag': { type: 'string', multiple: true, default: [] },
+    },
+  });
+  const number = (name: string, text: string, min: number, max: number): number => {
+    const value = Number(text);
+    if (!Number.isFinite(value) || value < min || value > max) {
+      throw new Error(`--${name} must be a number from ${min} to ${max}, got ${text}`);
+    }
+    return value;
+  };
+  const targets = values.targets.split(',').map((name) => name.trim());
+  for (const name of targets) {
+    if (!(targetNames as readonly string[]).includes(name)) {
+      throw new Error(`--targets: unknown target ${name}; known: ${targetNames.join(', ')}`);
+    }
+  }
+  return {
+    cellMs: number('cell-seconds', values['cell-seconds'], 0.5, 60) * 1000,
+    warmupMs: number('warmup-seconds', values['warmup-seconds'], 0, 10) * 1000,
+    keys: number('keys', values.keys, 1_000, 10_000_000),
+    connections: number('connections', values.connections, 1, 1_000),
+    readFraction: 0.9,
+    appWorkers: values.workers.split(',').map((text) => number('workers', text, 1, 10_000)),
+    targets: targets as TargetName[],
+    writeMarkdown: !values['no-write'],
+    nodeFlags: values['node-flag'],
+  };
+}

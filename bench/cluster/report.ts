@@ -1,0 +1,45 @@
+/**
+ * The `bench:cluster` table: one row per cell, with the ratio to Redis Cluster at the same load (for the
+ * app level: ioredis with the same number of workers) and to the ws echo ceiling at the same load.
+ */
+import { type Column, markdownTable, ratio } from '../lib/table.js';
+import type { ResultRow } from './scenarios.js';
+
+const echoTarget = 'ws echo (ceiling)';
+
+function reference(rows: readonly ResultRow[], row: ResultRow, targetPrefix: string): number | undefined {
+  if (row.load.includes('half peak')) return undefined;
+  const match = rows.find((other) => other.target.startsWith(targetPrefix) && other.load === row.load);
+  return match?.result?.opsPerSecond;
+}
+
+export function clusterColumns(rows: readonly ResultRow[]): Column<ResultRow>[] {
+  return [
+    { header: 'target', cell: (row) => row.target, alignRight: false },
+    { header: 'load', cell: (row) => row.load, alignRight: false },
+    { header: 'ops/s', cell: (row) => row.result?.opsPerSecond },
+    { header: 'p50 ms', cell: (row) => row.result?.latency.p50Ms },
+    { header: 'p99 ms', cell: (row) => row.result?.latency.p99Ms },
+    { header: 'p99.9 ms', cell: (row) => row.result?.latency.p999Ms },
+    {
+      header: 'vs Redis Cluster',
+      cell: (row) =>
+        row.target.startsWith('Redis')
+          ? undefined
+          : ratio(row.result?.opsPerSecond, reference(rows, row, 'Redis')),
+    },
+    {
+      header: 'vs echo',
+      cell: (row) =>
+        row.level === 'app' || row.target === echoTarget
+          ? undefined
+          : ratio(row.result?.opsPerSecond, reference(rows, row, echoTarget)),
+    },
+    { header: 'errors', cell: (row) => row.result?.errors },
+    { header: 'note', cell: (row) => row.note ?? '', alignRight: false },
+  ];
+}
+
+export function clusterMarkdown(rows: readonly ResultRow[]): string {
+  return markdownTable(rows, clusterColumns(rows));
+}

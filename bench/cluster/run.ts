@@ -1,0 +1,80 @@
+/**
+ * `pnpm bench:cluster`: ringkv (1 node; 3 nodes rf 1; 3 nodes rf 3 with quorums) beside a raw `ws` echo
+ * ceiling and a 3-master Redis Cluster, at the protocol level (depth 1, depth 16, batches of 100, and an
+ * open-loop run at half the peak) and at the application level (RingClient vs ioredis, W workers).
+ * Prints a table and replaces the `## Cluster` section of BENCHMARKS.md. Never pass/fail on speed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { writeBenchmarksSection } from '../lib/benchmarks-md.js';
+import { describeRun, machineInfo } from '../lib/machine.js';
+import { stopAll } from '../lib/processes.js';
+import { terminalTable } from '../lib/table.js';
+import { type ClusterBenchConfig, parseConfig, type TargetName } from './config.js';
+import { clusterColumns, clusterMarkdown } from './report.js';
+import { benchEcho, benchRedis, benchRingkv, type ResultRow, type RingkvTarget } from './scenarios.js';
+
+const ringkvTargets: Record<string, RingkvTarget> = {
+  'ringkv-1': { name: 'ringkv 1 node rf1', nodes: 1, replicationFactor: 1, quorum: 1 },
+  'ringkv-3-rf1': { name: 'ringkv 3 nodes rf1', nodes: 3, replicationFactor: 1, quorum: 1 },
+  'ringkv-3-rf3': { name: 'ringkv 3 nodes rf3 q2', nodes: 3, replicationFactor: 3, quorum: 2 },
+};
+
+async function runTarget(name: TargetName, config: ClusterBenchConfig, directory: string, rows: ResultRow[]) {
+  try {
+    if (name === 'echo') await benchEcho(config, directory, rows);
+    else if (name === 'redis') await benchRedis(config, directory, rows);
+    else await benchRingkv(ringkvTargets[name]!, config, directory, rows);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`bench: ${name} failed: ${reason}`);
+    rows.push({
+      target: ringkvTargets[name]?.name ?? name,
+      level: 'protocol',
+      load: '-',
+      note: `not measured: ${reason.slice(0, 160)}`,
+    });
+  }
+}
+
+function notes(config: ClusterBenchConfig, loadAverage: number): string[] {
+  return [
+    '',
+    `Load: ${config.connections} connections, 100-byte values, 90% reads / 10% updates over ${config.keys.toLocaleString('en-US')} ` +
+      `preloaded 16-byte keys; each cell ${config.cellMs / 1000} s after ${config.warmupMs / 1000} s of warm-up. ` +
+      'The Node load generator (one process, `ws`, HdrHistogram) shares the machine with the servers. ' +
+      'Redis rows come from `redis-benchmark --cluster -c 50 -P N -d 100 -t get,set -r 100000` (GET and SET run ' +
+      'separately; the 90/10 rate is their weighted harmonic mean, the percentiles those of the weighted mix). ' +
+      'App rows: one Node process with W async workers each awaiting one call at a time (RingClient vs ioredis ' +
+      'Cluster with enableAutoPipelining). Half-peak rows: open loop at half the best single-request (protocol) or ' +
+      'app-level rate, latency from the intended send time. Against 3 nodes the protocol-level generator spreads its ' +
+      'connections over all nodes and is not ring-aware (a request may be forwarded one hop); RingClient is.',
+    `1-minute load average at the end: ${loadAverage.toFixed(2)}.`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.argv.slice(2));
+  const machine = machineInfo();
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'ringkv-bench-cluster-'));
+  const rows: ResultRow[] = [];
+  console.log(`bench:cluster: targets ${config.targets.join(', ')}; logs in ${directory}`);
+  try {
+    for (const name of config.targets) await runTarget(name, config, directory, rows);
+  } finally {
+    await stopAll();
+  }
+  console.log(`\n${terminalTable(rows, clusterColumns(rows))}\n`);
+  const command = `pnpm bench:cluster ${process.argv.slice(2).join(' ')}`.trim();
+  const body = `${describeRun(command, machine, notes(config, os.loadavg()[0] ?? 0))}\n\n${clusterMarkdown(rows)}`;
+  if (config.writeMarkdown) {
+    writeBenchmarksSection('## Cluster', body);
+    console.log('bench:cluster: wrote the ## Cluster section of BENCHMARKS.md');
+  }
+  // Logs stay for a post-mortem when a target could not be measured.
+  if (rows.some((row) => row.result === undefined)) console.log(`bench:cluster: logs kept in ${directory}`);
+  else rmSync(directory, { recursive: true, force: true });
+}
+
+await main();

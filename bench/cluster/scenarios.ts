@@ -1,0 +1,264 @@
+/**
+ * The cells of `bench:cluster`: each target is started, loaded with the same keys, driven with every
+ * load shape for a bounded time, and stopped. A target that cannot start gets rows saying why, and the
+ * run goes on with the others.
+ */
+import path from 'node:path';
+import { type KvAdapter, runAppLoad, runAppOpenLoop } from '../lib/app-load.js';
+import { jsonValueText, redisValue, valueBytes } from '../lib/keys.js';
+import { allocatePort } from '../lib/ports.js';
+import { startProcess, stopProcess, waitUntil } from '../lib/processes.js';
+import { ensureRedisInstalled, startRedisCluster } from '../lib/redis.js';
+import { mixedLatency, mixedRate, runRedisBenchmark } from '../lib/redis-benchmark.js';
+import { repositoryRoot, startRingkvCluster, stopRingkv, webSocketUrls } from '../lib/ringkv.js';
+import { type LoadResult, type LoadShape, runWsLoad } from '../lib/ws-load.js';
+import { preloadWs } from '../lib/ws-preload.js';
+import type { ClusterBenchConfig } from './config.js';
+import { createIoredisClusterAdapter, preloadRedisCluster } from './redis-adapter.js';
+import { createRingClientAdapter } from './ringkv-adapter.js';
+
+export interface ResultRow {
+  target: string;
+  level: 'protocol' | 'app';
+  load: string;
+  result?: LoadResult;
+  note?: string;
+}
+
+export const protocolShapes: Array<{ label: string; shape: LoadShape; pipeline: number }> = [
+  { label: 'depth 1', shape: { kind: 'depth', depth: 1 }, pipeline: 1 },
+  { label: 'depth 16', shape: { kind: 'depth', depth: 16 }, pipeline: 16 },
+  { label: 'batch 100', shape: { kind: 'batch', size: 100 }, pipeline: 100 },
+];
+
+/** Requests one connection may have in flight in the open-loop (half-peak) runs. */
+const openLoopInflightPerConnectionMax = 256;
+const preloadTimeoutMs = 120_000;
+
+function log(message: string): void {
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+function describe(result: LoadResult): string {
+  const errors = result.errors > 0 ? `, ${result.errors} errors (${result.errorSample})` : '';
+  return `${Math.round(result.opsPerSecond)} ops/s, p99 ${result.latency.p99Ms.toFixed(2)} ms${errors}`;
+}
+
+async function protocolCells(target: string, urls: string[], config: ClusterBenchConfig, rows: ResultRow[]) {
+  const loadOptions = {
+    urls,
+    connections: config.connections,
+    durationMs: config.cellMs,
+    warmupMs: config.warmupMs,
+    keyspace: config.keys,
+    readFraction: config.readFraction,
+    valueJson: jsonValueText,
+    seed: 7,
+  };
+  for (const { label, shape } of protocolShapes) {
+    const result = await runWsLoad({ ...loadOptions, shape });
+    log(`${target} ${label}: ${describe(result)}`);
+    rows.push({ target, level: 'protocol', load: label, result });
+  }
+  // Half of the best single-request rate, open loop: the latency a client sees when the node is not saturated.
+  const singles = rows.filter((row) => row.target === target && row.load.startsWith('depth'));
+  const peak = Math.max(...singles.map((row) => row.result?.opsPerSecond ?? 0));
+  const opsPerSecond = Math.max(100, Math.round(peak / 2));
+  const shape: LoadShape = {
+    kind: 'rate',
+    opsPerSecond,
+    inflightPerConnectionMax: openLoopInflightPerConnectionMax,
+  };
+  const result = await runWsLoad({ ...loadOptions, shape });
+  log(`${target} half peak (${opsPerSecond}/s): ${describe(result)}, ${result.skipped} skipped`);
+  rows.push({
+    target,
+    level: 'protocol',
+    load: 'half peak, open loop',
+    result,
+    note: `${opsPerSecond} ops/s offered`,
+  });
+}
+
+async function appCells(
+  target: string,
+  makeAdapter: () => Promise<KvAdapter>,
+  value: string,
+  config: ClusterBenchConfig,
+  rows: ResultRow[],
+) {
+  const base = { durationMs: config.cellMs, warmupMs: config.warmupMs, keyspace: config.keys, seed: 11 };
+  const options = { ...base, readFraction: config.readFraction, value };
+  let peak = 0;
+  for (const workers of config.appWorkers) {
+    const adapter = await makeAdapter();
+    try {
+      const result = await runAppLoad(adapter, { ...options, workers });
+      peak = Math.max(peak, result.opsPerSecond);
+      log(`${target} app ${workers} workers: ${describe(result)}`);
+      rows.push({ target, level: 'app', load: `app ${workers} workers`, result });
+    } finally {
+      await adapter.close();
+    }
+  }
+  const adapter = await makeAdapter();
+  try {
+    const opsPerSecond = Math.max(100, Math.round(peak / 2));
+    const result = await runAppOpenLoop(adapter, {
+      ...options,
+      workers: 0,
+      opsPerSecond,
+      inflightMax: 10_000,
+    });
+    log(`${target} app half peak (${opsPerSecond}/s): ${describe(result)}, ${result.skipped} skipped`);
+    rows.push({
+      target,
+      level: 'app',
+      load: 'app half peak, open loop',
+      result,
+      note: `${opsPerSecond} ops/s offered`,
+    });
+  } finally {
+    await adapter.close();
+  }
+}
+
+export async function benchEcho(config: ClusterBenchConfig, directory: string, rows: ResultRow[]) {
+  const port = await allocatePort();
+  const server = startProcess(
+    'echo',
+    process.execPath,
+    ['--import', 'tsx', 'bench/cluster/echo-server.ts', String(port)],
+    {
+      cwd: repositoryRoot,
+      logFile: path.join(directory, 'echo.log'),
+    },
+  );
+  try {
+    const urls = [`ws://127.0.0.1:${port}/ws`];
+    await waitUntil(
+      'echo server',
+      async () => (await preloadWs(preloadOptions(urls, 1))).failures === 0,
+      20_000,
+      200,
+    );
+    const loaded = await preloadWs(preloadOptions(urls, config.keys));
+    log(`echo: preloaded ${loaded.keys} keys in ${Math.round(loaded.elapsedMs)} ms`);
+    await protocolCells('ws echo (ceiling)', urls, config, rows);
+  } finally {
+    await stopProcess(server);
+  }
+}
+
+function preloadOptions(urls: string[], count: number) {
+  return {
+    urls,
+    count,
+    valueJson: jsonValueText,
+    batchSize: 500,
+    connections: 8,
+    timeoutMs: preloadTimeoutMs,
+  };
+}
+
+export interface RingkvTarget {
+  name: string;
+  nodes: number;
+  replicationFactor: number;
+  quorum?: number;
+}
+
+export async function benchRingkv(
+  spec: RingkvTarget,
+  config: ClusterBenchConfig,
+  directory: string,
+  rows: ResultRow[],
+) {
+  log(`${spec.name}: starting ${spec.nodes} node(s)`);
+  const logDirectory = path.join(directory, spec.name);
+  const nodes = await startRingkvCluster(spec.nodes, {
+    logDirectory,
+    replicationFactor: spec.replicationFactor,
+    readQuorum: spec.quorum,
+    writeQuorum: spec.quorum,
+    nodeFlags: config.nodeFlags,
+  });
+  try {
+    const urls = webSocketUrls(nodes);
+    const loaded = await preloadWs(preloadOptions(urls, config.keys));
+    if (loaded.failures > 0)
+      throw new Error(`preload: ${loaded.failures} failures, e.g. ${loaded.failureSample}`);
+    log(`${spec.name}: preloaded ${loaded.keys} keys in ${Math.round(loaded.elapsedMs)} ms`);
+    await protocolCells(spec.name, urls, config, rows);
+    const value = 'v'.repeat(valueBytes - 2);
+    await appCells(`${spec.name} RingClient`, () => createRingClientAdapter(urls), value, config, rows);
+  } finally {
+    await stopRingkv(nodes);
+  }
+}
+
+async function redisBenchmarkCells(port: number, config: ClusterBenchConfig, rows: ResultRow[]) {
+  for (const { label, pipeline } of protocolShapes) {
+    const common = {
+      port,
+      cluster: true,
+      clients: config.connections,
+      pipeline,
+      valueBytes,
+      keyspace: config.keys,
+    };
+    // A short calibration sizes -n so each test runs about half a cell (GET and SET run one after the other).
+    const calibration = await runRedisBenchmark({
+      ...common,
+      requests: 20_000 * pipeline,
+      tests: ['get'],
+      timeoutMs: 60_000,
+    });
+    const rate = calibration[0]?.opsPerSecond ?? 50_000;
+    const requests = Math.max(10_000, Math.round((rate * config.cellMs) / 2000));
+    const tests = await runRedisBenchmark({
+      ...common,
+      requests,
+      tests: ['get', 'set'],
+      timeoutMs: config.cellMs * 6 + 30_000,
+    });
+    const get = tests.find((test) => test.test === 'GET');
+    const set = tests.find((test) => test.test === 'SET');
+    if (!get || !set) throw new Error(`redis-benchmark -P ${pipeline}: could not read GET and SET results`);
+    const opsPerSecond = mixedRate(get.opsPerSecond, set.opsPerSecond, config.readFraction);
+    const latency = mixedLatency(get, set, config.readFraction);
+    const result: LoadResult = { opsPerSecond, latency, errors: 0, skipped: 0 };
+    log(
+      `redis-benchmark -P ${pipeline}: GET ${Math.round(get.opsPerSecond)}/s SET ${Math.round(set.opsPerSecond)}/s`,
+    );
+    rows.push({
+      target: 'Redis Cluster (redis-benchmark)',
+      level: 'protocol',
+      load: label,
+      result,
+      note: `-P ${pipeline}`,
+    });
+  }
+}
+
+export async function benchRedis(config: ClusterBenchConfig, directory: string, rows: ResultRow[]) {
+  ensureRedisInstalled();
+  const instances = await startRedisCluster(path.join(directory, 'redis'), 3);
+  const ports = instances.map((instance) => instance.port);
+  try {
+    const { adapter, cluster } = createIoredisClusterAdapter(ports);
+    await preloadRedisCluster(cluster, config.keys);
+    await adapter.close();
+    log(`redis: preloaded ${config.keys} keys`);
+    await redisBenchmarkCells(ports[0]!, config, rows);
+    await appCells(
+      'Redis Cluster ioredis',
+      async () => createIoredisClusterAdapter(ports).adapter,
+      redisValue,
+      config,
+      rows,
+    );
+  } finally {
+    await Promise.all(instances.map((instance) => stopProcess(instance.process)));
+  }
+}
