@@ -92,6 +92,8 @@ export const hintDeliveryBatchMax = 512;
 export const hintDeliveryIntervalMs = 500;
 /** Background read repairs in flight at once; more are skipped and counted (anti-entropy catches up). */
 export const readRepairsInflightMax = 4_096;
+/** Frames a peer may send between the last handshake message and our frame handler taking over. */
+export const peerHandshakeBufferedFramesMax = 64;
 
 // --- Client library (packages/client) ---------------------------------------------------------------
 /** Requests one client connection keeps outstanding; further callers wait for a slot (backpressure). */
@@ -107,8 +109,6 @@ export const clientReconnectDelayMsMax = 5_000;
 export const clientReadRetriesMax = 3;
 /** Node connections one ring-aware client holds open at once. */
 export const clientConnectionsMax = 64;
-/** Frames a peer may send between the last handshake message and our frame handler taking over. */
-export const peerHandshakeBufferedFramesMax = 64;
 
 // --- Membership (SWIM) and the simulator (membership engineer) ---------------------------------------
 /** Membership updates piggybacked on one ping, ack or ping-req. */

@@ -1,0 +1,216 @@
+import { type PeerRequest, RingKvError } from '@ringkv/protocol';
+import { describe, expect, it } from 'vitest';
+import { SimClock } from '../sim/clock.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { HybridLogicalClock } from './hlc.js';
+import { DataNode, type PeerRequester } from './replica.js';
+import { defaultTokens, Ring } from './ring.js';
+
+/**
+ * Several DataNodes in one process, wired by direct calls (requests and replies pass through JSON, as on
+ * the wire). `down` nodes refuse at once (a closed connection), `silent` ones never answer (a timeout).
+ */
+function testCluster(count: number, config = { replicationFactor: 3, readQuorum: 2, writeQuorum: 2 }) {
+  const clock = new SimClock();
+  const ids = Array.from({ length: count }, (_, i) => `10.0.0.${i + 1}:7000`);
+  const ring = Ring.fromMembers(ids.map((id) => ({ id, tokens: defaultTokens(id, 16) })));
+  const down = new Set<string>();
+  const silent = new Set<string>();
+  const nodes = new Map<string, DataNode>();
+  const stores = new Map<string, MemoryStore>();
+  const peersOf = (from: string): PeerRequester => ({
+    request(to, request, timeoutMs = 1000) {
+      if (down.has(to) || down.has(from))
+        return Promise.reject(new RingKvError('UNAVAILABLE', `${to} is down`));
+      if (silent.has(to)) {
+        return new Promise((_, reject) =>
+          clock.setTimer(timeoutMs, () => reject(new RingKvError('TIMEOUT', `${to} is silent`))),
+        );
+      }
+      const copy = JSON.parse(JSON.stringify(request)) as PeerRequest;
+      return nodes
+        .get(to)!
+        .handle(from, copy)
+        .then((reply) => JSON.parse(JSON.stringify(reply)));
+    },
+  });
+  for (const id of ids) {
+    const store = new MemoryStore();
+    stores.set(id, store);
+    const node = new DataNode({
+      self: id,
+      clock,
+      hlc: new HybridLogicalClock(clock),
+      store,
+      peers: peersOf(id),
+      placement: { ring: () => ring, isLive: (node) => !down.has(node) },
+      config: { ...config, replicaTimeoutMs: 1000 },
+      hintDeliveryIntervalMs: 100,
+    });
+    node.start();
+    nodes.set(id, node);
+  }
+  /** Runs simulated time until `promise` settles (bounded). */
+  async function settle<T>(promise: Promise<T>): Promise<T> {
+    let done = false;
+    const watched = promise.finally(() => {
+      done = true;
+    });
+    watched.catch(() => {});
+    for (let step = 0; step < 10_000 && !done; step++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!done) clock.step();
+    }
+    return watched;
+  }
+  async function runFor(ms: number): Promise<void> {
+    const until = clock.nowMs() + ms;
+    while ((clock.nextAtMs() ?? Number.POSITIVE_INFINITY) <= until) {
+      await new Promise((resolve) => setImmediate(resolve));
+      clock.step();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const node = (index: number) => nodes.get(ids[index]!)!;
+  return { clock, ids, ring, down, silent, nodes, stores, node, settle, runFor };
+}
+
+describe('DataNode: routing and coordination', () => {
+  it('writes through any node reach every replica, and every node reads them back', async () => {
+    const c = testCluster(5);
+    for (let i = 0; i < 20; i++) await c.settle(c.node(i % 5).execute('create', `k${i}`, `${i}`, 'quorum'));
+    await c.runFor(10);
+    for (let i = 0; i < 20; i++) {
+      const replicas = c.ring.preferenceList(`k${i}`, 3);
+      for (const id of c.ids) {
+        expect(c.stores.get(id)!.get(`k${i}`)?.valueJson).toBe(replicas.includes(id) ? `${i}` : undefined);
+      }
+      for (let n = 0; n < 5; n++) {
+        expect((await c.settle(c.node(n).execute('read', `k${i}`, undefined, 'quorum'))).valueJson).toBe(
+          `${i}`,
+        );
+      }
+    }
+    const forwarded = c.ids.reduce((sum, id) => sum + c.nodes.get(id)!.forwarded, 0);
+    expect(forwarded).toBeGreaterThan(0);
+  });
+
+  it('does not forward a request that arrives at its coordinator', async () => {
+    const c = testCluster(3);
+    const coordinator = c.ids.indexOf(c.node(0).coordinatorFor('k'));
+    await c.settle(c.node(coordinator).execute('create', 'k', '1', 'quorum'));
+    expect(c.node(coordinator).forwarded).toBe(0);
+  });
+
+  it('decides create, update and delete conditions', async () => {
+    const c = testCluster(3);
+    const n = c.node(1);
+    const first = await c.settle(n.execute('create', 'k', '1', 'quorum'));
+    await expect(c.settle(n.execute('create', 'k', '2', 'quorum'))).rejects.toMatchObject({
+      code: 'KEY_EXISTS',
+    });
+    await expect(c.settle(n.execute('update', 'nope', '2', 'quorum'))).rejects.toMatchObject({
+      code: 'KEY_NOT_FOUND',
+    });
+    const updated = await c.settle(n.execute('update', 'k', '2', 'quorum'));
+    expect(updated.version).toBeGreaterThan(first.version);
+    await c.settle(n.execute('delete', 'k', undefined, 'quorum'));
+    await expect(c.settle(n.execute('read', 'k', undefined, 'quorum'))).rejects.toMatchObject({
+      code: 'KEY_NOT_FOUND',
+    });
+    await expect(c.settle(n.execute('delete', 'k', undefined, 'quorum'))).rejects.toMatchObject({
+      code: 'KEY_NOT_FOUND',
+    });
+    await c.runFor(10);
+    for (const id of c.ids) expect(c.stores.get(id)!.get('k')?.valueJson).toBeNull(); // tombstones
+    const again = await c.settle(n.execute('create', 'k', '3', 'quorum'));
+    expect(again.valueJson).toBe('3');
+  });
+
+  it('lets exactly one of many concurrent creates of a key win', async () => {
+    const c = testCluster(5);
+    const attempts = c.ids.map((_, i) => c.node(i).execute('create', 'race', `${i}`, 'quorum'));
+    const results = await c.settle(Promise.allSettled(attempts));
+    const won = results.filter((result) => result.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'KEY_EXISTS' });
+    }
+  });
+
+  it('works as a one-node cluster with the default quorums', async () => {
+    const c = testCluster(1);
+    await c.settle(c.node(0).execute('create', 'k', '"v"', 'all'));
+    expect((await c.settle(c.node(0).execute('read', 'k', undefined, 'quorum'))).valueJson).toBe('"v"');
+  });
+});
+
+describe('DataNode: failures, hints and repair', () => {
+  it('answers UNAVAILABLE when too few replicas are live, and accepts consistency one', async () => {
+    const c = testCluster(3);
+    c.down.add(c.ids[1]!);
+    c.down.add(c.ids[2]!);
+    await expect(c.settle(c.node(0).execute('create', 'k', '1', 'quorum'))).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+    await c.settle(c.node(0).execute('create', 'k', '1', 'one'));
+  });
+
+  it('answers TIMEOUT when a replica never answers and the level needs it', async () => {
+    const c = testCluster(3);
+    c.silent.add(c.ids[2]!);
+    // A key whose coordinator is not the silent node (that one would time out the forward itself).
+    const key = ['a', 'b', 'c', 'd', 'e', 'f'].find((k) => c.ring.preferenceList(k, 3)[0] !== c.ids[2])!;
+    const coordinator = c.node(c.ids.indexOf(c.ring.preferenceList(key, 3)[0]!));
+    await c.settle(coordinator.execute('create', key, '1', 'quorum'));
+    await expect(c.settle(coordinator.execute('update', key, '2', 'all'))).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    });
+  });
+
+  it('keeps a hint for a down replica and delivers it when the replica returns', async () => {
+    const c = testCluster(4);
+    const replicas = c.ring.preferenceList('h', 3);
+    const missing = replicas[2]!;
+    c.down.add(missing);
+    await c.settle(c.node(c.ids.indexOf(replicas[0]!)).execute('create', 'h', '"x"', 'quorum'));
+    await c.runFor(10);
+    expect(c.stores.get(missing)!.get('h')).toBeUndefined();
+    const holders = c.ids.filter((id) => c.stores.get(id)!.hintCount() > 0);
+    expect(holders).toHaveLength(1);
+    expect(replicas).not.toContain(holders[0]); // the 4th node holds it: next clockwise beyond the list
+    c.down.delete(missing);
+    await c.runFor(500);
+    expect(c.stores.get(missing)!.get('h')?.valueJson).toBe('"x"');
+    expect(c.stores.get(holders[0]!)!.hintCount()).toBe(0);
+  });
+
+  it('keeps the hint on the coordinator when no node lies beyond the replicas', async () => {
+    const c = testCluster(3);
+    const replicas = c.ring.preferenceList('h', 3);
+    c.silent.add(replicas[2]!);
+    const coordinator = c.node(c.ids.indexOf(replicas[0]!));
+    await c.settle(coordinator.execute('create', 'h', '1', 'quorum'));
+    await c.runFor(1500);
+    expect(c.stores.get(replicas[0]!)!.hintCount()).toBe(1);
+    c.silent.clear();
+    await c.runFor(500);
+    expect(c.stores.get(replicas[2]!)!.get('h')?.valueJson).toBe('1');
+    expect(c.stores.get(replicas[0]!)!.hintCount()).toBe(0);
+  });
+
+  it('repairs a stale replica after a read sees it', async () => {
+    const c = testCluster(3);
+    await c.settle(c.node(0).execute('create', 'r', '1', 'all'));
+    const stale = c.ids[1]!;
+    const store = c.stores.get(stale)!;
+    const held = store.get('r')!;
+    await store.purge('r', held.version);
+    await store.put('r', { valueJson: '0', version: 1, writer: stale });
+    const read = await c.settle(c.node(2).execute('read', 'r', undefined, 'all'));
+    expect(read.valueJson).toBe('1');
+    await c.runFor(10);
+    expect(store.get('r')).toEqual(held);
+    expect(c.ids.some((id) => c.nodes.get(id)!.coordinator.stats.readRepairs > 0)).toBe(true);
+  });
+});

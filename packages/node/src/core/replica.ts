@@ -1,0 +1,163 @@
+/**
+ * A node's data plane, the same in the real node and in the simulator: routes each client operation to
+ * its key's coordinator (this node, or one hop to the first live replica), coordinates when it is the one,
+ * and serves the replication requests other nodes send it (replica writes and reads, hints, forwards,
+ * stats). It talks to other nodes only through `PeerRequester` (the peer transport or the simulated
+ * network), so it never touches a socket.
+ */
+import {
+  type Consistency,
+  type PeerReply,
+  type PeerReplyByRequest,
+  type PeerRequest,
+  RingKvError,
+} from '@ringkv/protocol';
+import type { Store } from '../store/store.js';
+import { Coordinator, type DataOp, type Placement, type ReplicaChannel } from './coordinator.js';
+import { HintDelivery } from './handoff.js';
+import type { HybridLogicalClock } from './hlc.js';
+import type { ReplicationConfig } from './quorum.js';
+import type { Clock, NodeId, StoredRecord } from './types.js';
+
+export interface PeerRequester {
+  request<T extends PeerRequest>(
+    to: NodeId,
+    request: T,
+    timeoutMs?: number,
+  ): Promise<PeerReplyByRequest[T['type']]>;
+}
+
+export interface DataNodeDeps {
+  self: NodeId;
+  clock: Clock;
+  hlc: HybridLogicalClock;
+  store: Store;
+  peers: PeerRequester;
+  placement: Placement;
+  config: ReplicationConfig;
+  hintDeliveryIntervalMs?: number;
+}
+
+export class DataNode {
+  readonly coordinator: Coordinator;
+  readonly handoff: HintDelivery;
+  /** Client operations this node sent on to another coordinator (the `forwarded` stat). */
+  forwarded = 0;
+  readonly channel: ReplicaChannel;
+
+  constructor(private readonly deps: DataNodeDeps) {
+    const timeoutMs = deps.config.replicaTimeoutMs;
+    this.channel = {
+      writeReplica: async (node, key, record, hintFor) => {
+        const request = { type: 'replica-write' as const, key, record, ...(hintFor ? { hintFor } : {}) };
+        return (await deps.peers.request(node, request, timeoutMs)).applied;
+      },
+      readReplica: async (node, key) =>
+        (await deps.peers.request(node, { type: 'replica-read', key }, timeoutMs)).record ?? undefined,
+    };
+    this.coordinator = new Coordinator({ ...deps, channel: this.channel });
+    this.handoff = new HintDelivery({
+      self: deps.self,
+      clock: deps.clock,
+      store: deps.store,
+      channel: this.channel,
+      placement: deps.placement,
+      ...(deps.hintDeliveryIntervalMs ? { intervalMs: deps.hintDeliveryIntervalMs } : {}),
+    });
+  }
+
+  start(): void {
+    this.handoff.start();
+  }
+
+  stop(): void {
+    this.handoff.stop();
+  }
+
+  /** The coordinator for `key`: the first live node of its preference list (this node if none is). */
+  coordinatorFor(key: string): NodeId {
+    const replicas = this.coordinator.replicasOf(key);
+    return (
+      replicas.find((node) => node === this.deps.self || this.deps.placement.isLive(node)) ?? this.deps.self
+    );
+  }
+
+  /** A client operation arriving at this node: coordinate it here, or forward it one hop. */
+  async execute(
+    op: DataOp,
+    key: string,
+    valueJson: string | undefined,
+    consistency: Consistency,
+  ): Promise<StoredRecord> {
+    const target = this.coordinatorFor(key);
+    if (target === this.deps.self) return this.coordinator.execute(op, key, valueJson, consistency);
+    this.forwarded++;
+    const request = {
+      type: 'forward' as const,
+      op,
+      key,
+      consistency,
+      ...(valueJson === undefined ? {} : { valueJson }),
+    };
+    // The coordinator may need a read round and a write round, each bounded by replicaTimeoutMs.
+    const timeoutMs = 2 * this.deps.config.replicaTimeoutMs + 500;
+    const reply = await this.deps.peers.request(target, request, timeoutMs);
+    if (reply.version === undefined) {
+      throw new RingKvError('INTERNAL', `coordinator ${target} answered ${op} without a version`);
+    }
+    this.deps.hlc.observe(reply.version);
+    return {
+      valueJson: reply.deleted ? null : (reply.valueJson ?? null),
+      version: reply.version,
+      writer: target,
+    };
+  }
+
+  /** Serves one request from another node. */
+  async handle(from: NodeId, request: PeerRequest): Promise<PeerReply> {
+    switch (request.type) {
+      case 'replica-write':
+        return {
+          type: 'write-ack',
+          applied: await this.applyWrite(request.key, request.record, request.hintFor),
+        };
+      case 'replica-read': {
+        const record = this.deps.store.get(request.key);
+        return { type: 'read-reply', record: record ?? null };
+      }
+      case 'forward': {
+        // Forwarded requests are coordinated here whatever this node's view says: at most one hop.
+        const record = await this.coordinator.execute(
+          request.op,
+          request.key,
+          request.valueJson,
+          request.consistency,
+        );
+        if (record.valueJson === null) {
+          return { type: 'forward-reply', key: request.key, version: record.version, deleted: true };
+        }
+        return {
+          type: 'forward-reply',
+          key: request.key,
+          valueJson: record.valueJson,
+          version: record.version,
+        };
+      }
+      case 'stats': {
+        const counts = this.deps.store.counts();
+        return { type: 'stats-reply', keys: counts.keys, bytes: counts.bytes };
+      }
+    }
+    throw new RingKvError('BAD_REQUEST', `unknown request from ${from}`);
+  }
+
+  private async applyWrite(key: string, record: StoredRecord, hintFor: NodeId | undefined): Promise<boolean> {
+    if (hintFor !== undefined && hintFor !== this.deps.self) {
+      const kept = await this.deps.store.putHint({ target: hintFor, key, record });
+      if (!kept) throw new RingKvError('UNAVAILABLE', 'this node holds its maximum of hints');
+      return true;
+    }
+    this.deps.hlc.observe(record.version);
+    return this.deps.store.put(key, record);
+  }
+}
