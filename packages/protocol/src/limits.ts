@@ -142,3 +142,15 @@ export const clientReplyBufferedBytesMax = 64 * MiB;
 export const shutdownDrainMsMax = 5_000;
 /** The longest request path (a 1024-byte key percent-encodes to at most 3072 characters). */
 export const httpPathCharsMax = 8 * KiB;
+
+// --- Local cluster launcher (`ringkv cluster`) --------------------------------------------------------
+/** Nodes one local launcher runs, counting the ones added with `ringkv cluster add`. */
+export const launcherNodesMax = 16;
+/** How long a starting node may take to answer /health before the launch is called failed. */
+export const launcherNodeStartMsMax = 30_000;
+/** How long the launcher waits for a freshly started cluster's node list to show every node alive. */
+export const launcherMembershipWaitMsMax = 15_000;
+/** How long stopping nodes may take before the launcher kills the stragglers (nodes drain in stages). */
+export const launcherStopMsMax = 25_000;
+/** The launcher's control endpoint listens on base port + this, unless told otherwise. */
+export const launcherControlPortOffset = 1_000;
