@@ -1,0 +1,207 @@
+/**
+ * What one node knows about the cluster's members: their status, incarnation and tokens, the removed
+ * members (tombstones), and the ring derived from the members. Pure bookkeeping; the SWIM protocol around
+ * it lives in membership.ts.
+ *
+ * Precedence (SWIM / memberlist): a fact about a member replaces what we hold when its incarnation is
+ * higher, or, at the same incarnation, when its status ranks higher:
+ *   joining < alive < leaving < suspect < dead < removed.
+ * `removed` is final for an id: later facts about it are ignored unless their incarnation is higher than
+ * the removal's and they introduce the member again (alive, joining or leaving, with tokens): a rejoin.
+ * A node's incarnation starts at its boot time in milliseconds, so a restarted node always rejoins above
+ * every fact about its previous life (see PROTOCOL.md, "Membership").
+ */
+import { limits, type MemberUpdate, type MemberWireStatus, type NodeStatus } from '@ringkv/protocol';
+import { hashString } from './hash.js';
+import { Ring } from './ring.js';
+import type { NodeId } from './types.js';
+
+export type MemberStatus = NodeStatus;
+
+export interface MemberState {
+  id: NodeId;
+  status: MemberStatus;
+  incarnation: number;
+  tokens: number[];
+}
+
+const rank: Record<MemberWireStatus, number> = {
+  joining: 0,
+  alive: 1,
+  leaving: 2,
+  suspect: 3,
+  dead: 4,
+  removed: 5,
+};
+
+/** True when `incoming` should replace `current` (see the precedence above). */
+export function supersedes(
+  incoming: { status: MemberWireStatus; incarnation: number },
+  current: { status: MemberWireStatus; incarnation: number },
+): boolean {
+  if (incoming.incarnation !== current.incarnation) return incoming.incarnation > current.incarnation;
+  return rank[incoming.status] > rank[current.status];
+}
+
+/** Statuses that announce a member (and carry its tokens). */
+export function introduces(status: MemberWireStatus): boolean {
+  return status === 'alive' || status === 'joining' || status === 'leaving';
+}
+
+/** A member's state as a fact for gossip: tokens ride only on facts that can introduce a member. */
+export function factOf(member: MemberState): MemberUpdate {
+  const fact: MemberUpdate = { id: member.id, status: member.status, incarnation: member.incarnation };
+  if (introduces(member.status)) fact.tokens = member.tokens;
+  return fact;
+}
+
+export type ApplyResult =
+  | { kind: 'ignored' }
+  /** A fact about a member we do not know, without tokens: only a full sync can tell us more. */
+  | { kind: 'unknown' }
+  | { kind: 'changed'; member: MemberState; previous: MemberState | undefined }
+  | { kind: 'removed'; previous: MemberState };
+
+export class MemberTable {
+  private readonly members = new Map<NodeId, MemberState>();
+  /** Removed ids and the incarnation of their removal, oldest first (evicted first when full). */
+  private readonly tombstones = new Map<NodeId, number>();
+  private currentRing: Ring;
+  private ringDirty = false;
+  private ringEpoch = 0;
+  private stateChecksum: string | undefined;
+
+  constructor(self: MemberState) {
+    this.members.set(self.id, { ...self, tokens: [...self.tokens] });
+    this.currentRing = Ring.fromMembers(this.members.values());
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  get(id: NodeId): MemberState | undefined {
+    return this.members.get(id);
+  }
+
+  /** Every member, sorted by id (copies). */
+  list(): MemberState[] {
+    return [...this.members.values()].sort(byId).map((member) => ({ ...member }));
+  }
+
+  ids(): NodeId[] {
+    return [...this.members.keys()];
+  }
+
+  /** The incarnation at which `id` was removed, if it was and is still remembered. */
+  removedAt(id: NodeId): number | undefined {
+    return this.tombstones.get(id);
+  }
+
+  ring(): Ring {
+    return this.currentRing;
+  }
+
+  epoch(): number {
+    return this.ringEpoch;
+  }
+
+  /** Sets a member's state without precedence checks: only for this node's own entry. */
+  replace(member: MemberState): void {
+    this.members.set(member.id, { ...member, tokens: [...member.tokens] });
+    this.changed(true);
+  }
+
+  /** Applies one fact. Call `settle()` after a batch to rebuild the ring once. */
+  apply(fact: MemberUpdate): ApplyResult {
+    const current = this.members.get(fact.id);
+    if (fact.status === 'removed') return this.applyRemoval(fact, current);
+    const removedAt = this.tombstones.get(fact.id);
+    if (!current) {
+      if (removedAt !== undefined && fact.incarnation <= removedAt) return { kind: 'ignored' };
+      if (!introduces(fact.status) || !fact.tokens) return { kind: 'unknown' };
+      const member = {
+        id: fact.id,
+        status: fact.status,
+        incarnation: fact.incarnation,
+        tokens: [...fact.tokens],
+      };
+      this.tombstones.delete(fact.id);
+      this.members.set(fact.id, member);
+      this.changed(true);
+      return { kind: 'changed', member: { ...member }, previous: undefined };
+    }
+    if (!supersedes(fact, current)) return { kind: 'ignored' };
+    const previous = { ...current };
+    const tokensChanged = fact.tokens !== undefined && !sameTokens(fact.tokens, current.tokens);
+    current.status = fact.status;
+    current.incarnation = fact.incarnation;
+    if (tokensChanged) current.tokens = [...fact.tokens!];
+    this.changed(tokensChanged);
+    return { kind: 'changed', member: { ...current }, previous };
+  }
+
+  /** Rebuilds the ring if members or tokens changed. True when the ring's checksum changed (a new epoch). */
+  settle(): boolean {
+    if (!this.ringDirty) return false;
+    this.ringDirty = false;
+    const ring = Ring.fromMembers(this.members.values());
+    if (ring.checksum === this.currentRing.checksum) return false;
+    this.currentRing = ring;
+    this.ringEpoch++;
+    this.stateChecksum = undefined;
+    return true;
+  }
+
+  /**
+   * The facts to send in a full sync: every member (with tokens) and every tombstone. Tombstones travel so
+   * that a node that missed a removal learns it, but they are not part of the checksum: nodes may evict
+   * old tombstones at different times.
+   */
+  fullState(): MemberUpdate[] {
+    const facts: MemberUpdate[] = this.list().map((member) => ({ ...member }));
+    for (const [id, incarnation] of this.tombstones) facts.push({ id, status: 'removed', incarnation });
+    return facts;
+  }
+
+  /** A digest of every member's id, status, incarnation and the ring: equal on nodes that agree. */
+  checksum(): string {
+    if (this.stateChecksum === undefined) {
+      const text = this.list()
+        .map((member) => `${member.id}/${member.status}/${member.incarnation}`)
+        .join(',');
+      this.stateChecksum = `${this.currentRing.checksum}.${hashString(text).toString(16)}`;
+    }
+    return this.stateChecksum;
+  }
+
+  private applyRemoval(fact: MemberUpdate, current: MemberState | undefined): ApplyResult {
+    const removedAt = this.tombstones.get(fact.id);
+    if (current && !supersedes(fact, current)) return { kind: 'ignored' };
+    if (!current && removedAt !== undefined && removedAt >= fact.incarnation) return { kind: 'ignored' };
+    this.tombstones.delete(fact.id);
+    if (this.tombstones.size >= limits.membershipTombstonesMax) {
+      this.tombstones.delete(this.tombstones.keys().next().value!);
+    }
+    this.tombstones.set(fact.id, fact.incarnation);
+    if (!current) return { kind: 'ignored' };
+    this.members.delete(fact.id);
+    this.changed(true);
+    return { kind: 'removed', previous: current };
+  }
+
+  private changed(ringMayChange: boolean): void {
+    this.stateChecksum = undefined;
+    if (ringMayChange) this.ringDirty = true;
+  }
+}
+
+function byId(a: { id: NodeId }, b: { id: NodeId }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function sameTokens(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

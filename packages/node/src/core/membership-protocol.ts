@@ -1,0 +1,320 @@
+/**
+ * The moving parts behind `Membership` (membership.ts has the overview): the protocol period, one handler
+ * per message type, how a fact is applied (and how facts about this node are refuted), joining, leaving,
+ * admission and the checksum-triggered full-state sync.
+ */
+import { limits, type MembershipMessage, type MemberUpdate } from '@ringkv/protocol';
+import { Dissemination } from './dissemination.js';
+import { factOf, type MemberState, type MemberTable } from './member-table.js';
+import type { MembershipEvent } from './membership.js';
+import type { MembershipConfig } from './membership-config.js';
+import { type ProbeMessage, Prober } from './probe.js';
+import { SuspicionTimers } from './suspicion.js';
+import { TimerSet } from './timer-set.js';
+import { assert, type Clock, type NodeId, type Random } from './types.js';
+
+export interface ProtocolDeps {
+  self: NodeId;
+  clock: Clock;
+  random: Random;
+  send: (to: NodeId, message: MembershipMessage) => void;
+  config: MembershipConfig;
+  table: MemberTable;
+  emit: (event: MembershipEvent) => void;
+}
+
+type Lifecycle = 'created' | 'running' | 'leaving' | 'stopped';
+
+export class MembershipProtocol {
+  lifecycle: Lifecycle = 'created';
+  readonly stats = { refutes: 0, syncsStarted: 0, suspected: 0, declaredDead: 0, joinAttempts: 0 };
+  private readonly timers: TimerSet;
+  private readonly queue: Dissemination;
+  private readonly suspicion: SuspicionTimers;
+  private readonly prober: Prober;
+  private readonly lastSyncMs = new Map<NodeId, number>();
+  private readonly admitting = new Map<NodeId, number>();
+  private seeds: NodeId[] = [];
+  private joinAttempt = 0;
+  private periods = 0;
+
+  constructor(private readonly deps: ProtocolDeps) {
+    const { config } = deps;
+    this.timers = new TimerSet(deps.clock);
+    this.queue = new Dissemination(config.disseminationQueueMax, config.disseminationFactor);
+    this.suspicion = new SuspicionTimers(this.timers, config.suspectTimeoutMs, (id, incarnation) =>
+      this.suspicionExpired(id, incarnation),
+    );
+    this.prober = new Prober({
+      timers: this.timers,
+      random: deps.random,
+      config,
+      send: (to, message) => this.sendProbe(to, message),
+      targets: () => this.others((status) => status !== 'dead'),
+      helpers: (target) => this.others((status, id) => status === 'alive' && id !== target),
+      failed: (target) => this.probeFailed(target),
+    });
+  }
+
+  private get me(): MemberState {
+    return this.deps.table.get(this.deps.self)!;
+  }
+
+  start(seeds: NodeId[]): void {
+    assert(this.lifecycle === 'created', `membership: start() while ${this.lifecycle}`);
+    this.lifecycle = 'running';
+    this.seeds = [...new Set(seeds)].filter((seed) => seed !== this.deps.self);
+    if (this.seeds.length > 0) {
+      this.setSelf('joining', this.me.incarnation);
+      this.join();
+    }
+    this.timers.schedule(this.deps.config.protocolPeriodMs, () => this.tick());
+  }
+
+  stop(): void {
+    this.lifecycle = 'stopped';
+    this.timers.cancelAll();
+    this.prober.clear();
+    this.queue.clear();
+  }
+
+  leave(): void {
+    if (this.lifecycle !== 'running') return;
+    const fact: MemberUpdate = {
+      id: this.deps.self,
+      status: 'removed',
+      incarnation: this.me.incarnation + 1,
+    };
+    this.lifecycle = 'leaving';
+    this.queue.clear();
+    this.queue.enqueue(fact);
+    for (const id of this.others(() => true)) this.deps.send(id, { type: 'leave', member: fact });
+    this.timers.schedule(this.deps.config.leaveLingerMs, () => this.becomeRemoved());
+  }
+
+  admit(id: NodeId): void {
+    if (this.admitting.size >= limits.clusterNodesMax) return;
+    this.admitting.set(id, limits.membershipAdmitAttemptsMax);
+    this.sendSync(id, true);
+  }
+
+  /** A fact decided here (decommission): apply it and gossip it. */
+  applyLocal(fact: MemberUpdate): void {
+    this.applyFacts([fact], undefined);
+  }
+
+  /** forget(): remove `fact.id` and tell every member, and the removed node itself, directly. */
+  announceRemoval(fact: MemberUpdate): void {
+    this.applyFacts([fact], undefined);
+    for (const id of [...this.others(() => true), fact.id])
+      this.deps.send(id, { type: 'leave', member: fact });
+  }
+
+  onMessage(from: NodeId, message: MembershipMessage): void {
+    if (this.lifecycle === 'created' || this.lifecycle === 'stopped') return;
+    const joined = this.lifecycle === 'running';
+    switch (message.type) {
+      case 'ping':
+        this.applyFacts(message.updates, from);
+        this.sendProbe(from, { type: 'ack', seq: message.seq });
+        this.maybeSync(from, message);
+        break;
+      case 'ack':
+        this.onAck(from, message);
+        break;
+      case 'ping-req':
+        this.applyFacts(message.updates, from);
+        this.prober.onPingReq(from, message.seq, message.target);
+        break;
+      case 'join':
+        if (joined && message.member.id === from && this.answersJoins()) this.onJoin(from, message.member);
+        break;
+      case 'join-reply':
+      case 'sync':
+        if (joined) this.onFullState(from, message.members, message.type === 'sync' && message.reply);
+        break;
+      case 'leave':
+        this.applyFacts([message.member], from);
+        break;
+    }
+  }
+
+  private onAck(from: NodeId, message: { seq: number; checksum: string; updates: MemberUpdate[] }): void {
+    this.applyFacts(message.updates, from);
+    const relay = this.prober.onAck(message.seq);
+    if (relay) this.sendProbe(relay.to, { type: 'ack', seq: relay.seq });
+    this.maybeSync(from, message);
+  }
+
+  /** A join reply or a sync: merge; a joining node is now in. */
+  private onFullState(from: NodeId, members: MemberUpdate[], reply: boolean): void {
+    this.applyFacts(members, from);
+    if (this.me.status === 'joining') this.setSelf('alive', this.me.incarnation);
+    if (reply) this.sendSync(from, false);
+  }
+
+  private tick(): void {
+    if (this.lifecycle !== 'running' && this.lifecycle !== 'leaving') return;
+    this.prober.probeNext();
+    this.periods++;
+    const { protocolPeriodMs, seedSyncIntervalMs } = this.deps.config;
+    const seedSyncEvery = Math.max(1, Math.round(seedSyncIntervalMs / protocolPeriodMs));
+    if (this.me.status !== 'joining' && this.periods % seedSyncEvery === 0) this.syncWithASeed();
+    const dead = this.others((status) => status === 'dead');
+    if (dead.length > 0) this.prober.ping(dead[this.deps.random.int(dead.length)]!);
+    for (const [id, attemptsLeft] of this.admitting) {
+      if (this.deps.table.get(id) || attemptsLeft <= 0) this.admitting.delete(id);
+      else {
+        this.admitting.set(id, attemptsLeft - 1);
+        this.sendSync(id, true);
+      }
+    }
+    this.timers.schedule(this.deps.config.protocolPeriodMs, () => this.tick());
+  }
+
+  /** Asks the next seed to let us in; retries with exponential backoff and jitter until one answers. */
+  private join(): void {
+    if (this.lifecycle !== 'running' || this.me.status !== 'joining') return;
+    const { joinRetryDelayMsMin, joinRetryDelayMsMax } = this.deps.config;
+    const seed = this.seeds[this.joinAttempt % this.seeds.length]!;
+    this.stats.joinAttempts++;
+    this.deps.send(seed, { type: 'join', member: { ...factOf(this.me), status: 'alive' } });
+    const ceilingMs = Math.min(
+      joinRetryDelayMsMax,
+      joinRetryDelayMsMin * 2 ** Math.min(this.joinAttempt, 16),
+    );
+    this.joinAttempt++;
+    const delayMs = Math.ceil(ceilingMs / 2) + this.deps.random.int(Math.floor(ceilingMs / 2) + 1);
+    this.timers.schedule(delayMs, () => this.join());
+  }
+
+  /**
+   * A node still joining does not answer joins: two joining nodes would otherwise admit each other and
+   * found a second cluster. After three rounds through its seeds without an answer (a whole cluster
+   * restarting, every node with --join) it answers anyway, and seed syncs merge what forms.
+   */
+  private answersJoins(): boolean {
+    return this.me.status !== 'joining' || this.joinAttempt >= 3 * this.seeds.length;
+  }
+
+  /** Offers a full sync to one seed that is not a live member (and was not removed). */
+  private syncWithASeed(): void {
+    const { table } = this.deps;
+    const candidates = this.seeds.filter((seed) => {
+      const status = table.get(seed)?.status;
+      return table.removedAt(seed) === undefined && status !== 'alive' && status !== 'leaving';
+    });
+    if (candidates.length > 0) this.sendSync(candidates[this.deps.random.int(candidates.length)]!, true);
+  }
+
+  private onJoin(from: NodeId, member: MemberUpdate): void {
+    this.applyFacts([member], from);
+    const members = this.deps.table.fullState();
+    this.deps.send(from, { type: 'join-reply', members, checksum: this.deps.table.checksum() });
+  }
+
+  private applyFacts(facts: readonly MemberUpdate[], source: NodeId | undefined): void {
+    for (const fact of facts) {
+      if (fact.id === this.deps.self) this.onSelfFact(fact);
+      else this.applyFact(fact, source);
+    }
+    if (this.deps.table.settle()) this.deps.emit({ type: 'ring', ring: this.deps.table.ring() });
+  }
+
+  private applyFact(fact: MemberUpdate, source: NodeId | undefined): void {
+    const result = this.deps.table.apply(fact);
+    if (result.kind === 'changed') {
+      const { member, previous } = result;
+      this.queue.enqueue(factOf(member), source);
+      if (member.status === 'suspect') this.suspicion.suspect(member.id, member.incarnation);
+      else this.suspicion.clear(member.id);
+      this.deps.emit(previous ? { type: 'member', member, previous } : { type: 'member', member });
+    } else if (result.kind === 'removed') {
+      this.suspicion.clear(fact.id);
+      this.queue.enqueue({ id: fact.id, status: 'removed', incarnation: fact.incarnation }, source);
+      this.deps.emit({ type: 'removed', id: fact.id });
+    }
+  }
+
+  /** Someone says something about us: removal and decommission we accept; suspicion we refute. */
+  private onSelfFact(fact: MemberUpdate): void {
+    const me = this.me;
+    if (fact.incarnation < me.incarnation) return;
+    if (fact.status === 'removed') {
+      if (this.lifecycle === 'running') this.becomeRemoved();
+      return;
+    }
+    if (fact.status === 'leaving' && me.status !== 'leaving') {
+      this.setSelf('leaving', fact.incarnation);
+    } else if (fact.status === 'suspect' || fact.status === 'dead' || fact.incarnation > me.incarnation) {
+      this.stats.refutes++;
+      this.setSelf(me.status, fact.incarnation + 1);
+    }
+  }
+
+  private setSelf(status: MemberState['status'], incarnation: number): void {
+    const previous = this.me;
+    const member = { ...previous, status, incarnation };
+    this.deps.table.replace(member);
+    this.deps.table.settle();
+    if (status !== 'joining') this.queue.enqueue(factOf(member));
+    this.deps.emit({ type: 'member', member: { ...member }, previous });
+  }
+
+  private becomeRemoved(): void {
+    this.stop();
+    this.deps.emit({ type: 'removed', id: this.deps.self });
+  }
+
+  private probeFailed(target: NodeId): void {
+    const member = this.deps.table.get(target);
+    if (this.lifecycle !== 'running' || !member) return;
+    if (member.status === 'suspect' || member.status === 'dead') return;
+    this.stats.suspected++;
+    this.applyFacts([{ id: target, status: 'suspect', incarnation: member.incarnation }], undefined);
+  }
+
+  private suspicionExpired(id: NodeId, incarnation: number): void {
+    const member = this.deps.table.get(id);
+    if (member?.status !== 'suspect' || member.incarnation !== incarnation) return;
+    this.stats.declaredDead++;
+    this.applyFacts([{ id, status: 'dead', incarnation }], undefined);
+  }
+
+  /**
+   * Gossip converges on its own while facts are in flight. When neither side has anything left to say
+   * and the checksums still differ, some fact was lost (or forgotten by a full queue): push-pull the full
+   * state, at most once per `syncIntervalMs` per peer.
+   */
+  private maybeSync(from: NodeId, message: { checksum: string; updates: readonly MemberUpdate[] }): void {
+    if (this.lifecycle !== 'running' || this.me.status === 'joining') return;
+    if (message.updates.length > 0 || !this.deps.table.get(from) || this.queue.hasFor(from)) return;
+    if (message.checksum === this.deps.table.checksum()) return;
+    const nowMs = this.deps.clock.nowMs();
+    const lastMs = this.lastSyncMs.get(from);
+    if (lastMs !== undefined && nowMs - lastMs < this.deps.config.syncIntervalMs) return;
+    if (this.lastSyncMs.size >= limits.clusterNodesMax) this.lastSyncMs.clear();
+    this.lastSyncMs.set(from, nowMs);
+    this.stats.syncsStarted++;
+    this.sendSync(from, true);
+  }
+
+  private sendSync(to: NodeId, reply: boolean): void {
+    const { table } = this.deps;
+    this.deps.send(to, { type: 'sync', reply, members: table.fullState(), checksum: table.checksum() });
+  }
+
+  private sendProbe(to: NodeId, message: ProbeMessage): void {
+    const { table } = this.deps;
+    const updates = this.queue.take(to, table.size, limits.membershipUpdatesPerMessageMax);
+    this.deps.send(to, { ...message, checksum: table.checksum(), updates });
+  }
+
+  private others(keep: (status: MemberState['status'], id: NodeId) => boolean): NodeId[] {
+    const ids: NodeId[] = [];
+    for (const member of this.deps.table.list()) {
+      if (member.id !== this.deps.self && keep(member.status, member.id)) ids.push(member.id);
+    }
+    return ids;
+  }
+}

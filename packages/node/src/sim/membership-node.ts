@@ -1,0 +1,58 @@
+/**
+ * A simulated node that runs membership alone: the real `Membership` core, fed through the simulated
+ * network. Every packet is decoded with the same zod decoder the peer transport uses; in the simulator a
+ * message that fails to decode is a bug in the sender, so it fails the run.
+ */
+import { decodeMembershipMessage } from '@ringkv/protocol';
+import { Membership, type MembershipConfig, type MembershipEvent } from '../core/membership.js';
+import { defaultTokens } from '../core/ring.js';
+import type { NodeId } from '../core/types.js';
+import type { SimNodeContext, SimNodeFactory } from './harness.js';
+
+/** Protocol settings of the membership scenarios: the defaults, with few vnodes to keep runs fast. */
+export const simMembershipConfig: Partial<MembershipConfig> = { vnodes: 8 };
+
+export interface ObservedEvent {
+  atMs: number;
+  event: MembershipEvent;
+}
+
+export class MembershipSimNode {
+  readonly membership: Membership;
+  /** Status changes seen by this node, for checkers that care about order (suspect before dead). */
+  readonly events: ObservedEvent[] = [];
+
+  constructor(context: SimNodeContext, seeds: NodeId[], config: Partial<MembershipConfig>) {
+    const vnodes = config.vnodes ?? simMembershipConfig.vnodes!;
+    this.membership = new Membership({
+      self: context.id,
+      clock: context.clock,
+      random: context.random,
+      send: (to, message) => context.endpoint.send(to, message),
+      tokens: defaultTokens(context.id, vnodes),
+      config,
+    });
+    this.membership.onEvent((event) => {
+      if (event.type !== 'ring') this.events.push({ atMs: context.clock.nowMs(), event });
+    });
+    context.endpoint.onMessage((from, raw) => {
+      const decoded = decodeMembershipMessage(raw);
+      if (!decoded.ok)
+        throw new Error(`${context.id} got an invalid message from ${from}: ${decoded.error.message}`);
+      this.membership.onMessage(from, decoded.message);
+    });
+    this.membership.start(seeds);
+  }
+
+  onCrash(): void {
+    this.membership.stop();
+  }
+}
+
+/** A factory whose nodes join through the seeds `seedsFor(id)` picks at each (re)start. */
+export function membershipNodes(
+  seedsFor: (id: NodeId) => NodeId[],
+  config: Partial<MembershipConfig> = simMembershipConfig,
+): SimNodeFactory<MembershipSimNode> {
+  return (context) => new MembershipSimNode(context, seedsFor(context.id), config);
+}

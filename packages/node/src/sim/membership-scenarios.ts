@@ -1,0 +1,233 @@
+/**
+ * Membership scenarios. Each forms a cluster through seeds on the seed's faulty network (drops,
+ * duplicates, delays, reordering drawn per seed), makes one thing happen (a join, a leave, a crash, a
+ * partition, or a storm of them), and measures how many protocol periods pass until every running node
+ * reports the same members, statuses and ring checksum. Then it heals every fault (the liveness phase)
+ * and fails, printing the replay command, unless the cluster converges within `convergencePeriodsMax`.
+ */
+import { membershipDefaults } from '../core/membership-config.js';
+import type { NodeId } from '../core/types.js';
+import { SimCluster } from './harness.js';
+import { divergence, type Expectation, viewOf } from './membership-checker.js';
+import { type MembershipSimNode, membershipNodes } from './membership-node.js';
+import { healedRates } from './network.js';
+import { registerScenario, type ScenarioRun } from './scenarios.js';
+
+const periodMs = membershipDefaults.protocolPeriodMs;
+const checkEveryMs = 100;
+
+/**
+ * The liveness bound, in protocol periods after every fault is healed. A crashed member is probed within
+ * two rounds (2n periods) at worst, is suspect for `suspectTimeoutMs`, and the verdict spreads in
+ * O(log n) periods; a healed partition needs each side to ping a dead member and sync. The constant
+ * leaves room for the slowest seeds measured (see BENCHMARKS.md, Simulator).
+ */
+export function convergencePeriodsMax(nodes: number): number {
+  return 2 * nodes + membershipDefaults.suspectTimeoutMs / periodMs + 20;
+}
+
+export function simNodeIds(count: number): NodeId[] {
+  return Array.from({ length: count }, (_, i) => `n${i + 1}:${7001 + i}`);
+}
+
+type Cluster = SimCluster<MembershipSimNode>;
+
+function createCluster(run: ScenarioRun, scenario: string): Cluster {
+  const seeds = new Map<NodeId, NodeId[]>();
+  const cluster: Cluster = new SimCluster({
+    seed: run.seed,
+    scenario,
+    nodes: run.nodes,
+    // A restarted node joins through every other node it knows of, as an operator's --join list would.
+    factory: membershipNodes((id) => seeds.get(id) ?? cluster.ids().filter((other) => other !== id)),
+  });
+  const addWithSeeds = cluster.add.bind(cluster);
+  cluster.add = (id: NodeId) => {
+    const others = cluster.ids();
+    const count = Math.min(others.length, cluster.random.between(1, 2));
+    seeds.set(id, cluster.random.shuffle(others).slice(0, count));
+    const node = addWithSeeds(id);
+    seeds.delete(id);
+    return node;
+  };
+  return cluster;
+}
+
+/** Starts `ids` at random moments within two seconds, each joining through one or two earlier nodes. */
+function formCluster(cluster: Cluster, ids: readonly NodeId[]): void {
+  cluster.add(ids[0]!);
+  for (const id of ids.slice(1))
+    cluster.clock.setTimer(cluster.random.between(0, 2_000), () => cluster.add(id));
+  cluster.runFor(2_001);
+}
+
+/** Runs until converged to `expected`; the periods it took, or undefined after `timeoutPeriods`. */
+function periodsToConverge(
+  cluster: Cluster,
+  expected: Expectation,
+  timeoutPeriods: number,
+): number | undefined {
+  const elapsedMs = cluster.runUntil(
+    () => !divergence(cluster, expected),
+    timeoutPeriods * periodMs,
+    checkEveryMs,
+  );
+  return elapsedMs === undefined ? undefined : elapsedMs / periodMs;
+}
+
+/** The liveness phase: heal every fault and require convergence within the bound. */
+function healAndConverge(cluster: Cluster, expected: Expectation, what: string): number {
+  const faults = cluster.network.faults;
+  cluster.network.heal();
+  cluster.network.faults = healedRates(faults);
+  const bound = convergencePeriodsMax(cluster.ids().length);
+  const periods = periodsToConverge(cluster, expected, bound);
+  if (periods === undefined) {
+    const views = cluster
+      .running()
+      .map((id) => `    ${id}: ${viewOf(cluster.node(id))} ${cluster.node(id).membership.running()}`);
+    cluster.fail(
+      `${what}: not converged ${bound} periods after healing: ${divergence(cluster, expected)}\n${views.join('\n')}`,
+    );
+  }
+  cluster.network.faults = faults;
+  return periods;
+}
+
+/** Measures convergence after an event on the faulty network; heals if it takes longer than a window. */
+function measureAfter(cluster: Cluster, expected: Expectation, what: string): number {
+  const windowPeriods = 60;
+  const periods = periodsToConverge(cluster, expected, windowPeriods);
+  return periods ?? windowPeriods + healAndConverge(cluster, expected, what);
+}
+
+function joinScenario(run: ScenarioRun): Record<string, number> {
+  const cluster = createCluster(run, 'membership-join');
+  const ids = simNodeIds(run.nodes);
+  formCluster(cluster, ids.slice(0, -1));
+  healAndConverge(cluster, { alive: ids.slice(0, -1), dead: [] }, 'forming');
+  cluster.add(ids.at(-1)!);
+  return { joinPeriods: measureAfter(cluster, { alive: ids, dead: [] }, 'join') };
+}
+
+function leaveScenario(run: ScenarioRun): Record<string, number> {
+  const cluster = createCluster(run, 'membership-leave');
+  const ids = simNodeIds(run.nodes);
+  formCluster(cluster, ids);
+  healAndConverge(cluster, { alive: ids, dead: [] }, 'forming');
+  const leaver = cluster.random.pick(ids);
+  cluster.node(leaver).membership.leave();
+  const rest = ids.filter((id) => id !== leaver);
+  return { leavePeriods: measureAfter(cluster, { alive: rest, dead: [] }, `leave of ${leaver}`) };
+}
+
+function crashScenario(run: ScenarioRun): Record<string, number> {
+  const cluster = createCluster(run, 'membership-crash');
+  const ids = simNodeIds(run.nodes);
+  formCluster(cluster, ids);
+  healAndConverge(cluster, { alive: ids, dead: [] }, 'forming');
+  const victim = cluster.random.pick(ids);
+  const crashedAtMs = cluster.clock.nowMs();
+  cluster.crash(victim);
+  const rest = ids.filter((id) => id !== victim);
+  const periods = measureAfter(cluster, { alive: rest, dead: [victim] }, `crash of ${victim}`);
+  checkSuspectBeforeDead(cluster, rest, victim, crashedAtMs);
+  return { crashPeriods: periods };
+}
+
+/** Nobody may declare the victim dead before someone suspected it for the whole suspicion timeout. */
+function checkSuspectBeforeDead(
+  cluster: Cluster,
+  observers: NodeId[],
+  victim: NodeId,
+  sinceMs: number,
+): void {
+  const seen = (status: string) =>
+    observers.flatMap((id) =>
+      cluster
+        .node(id)
+        .events.filter((e) => e.atMs >= sinceMs && e.event.type === 'member')
+        .filter(
+          (e) =>
+            e.event.type === 'member' && e.event.member.id === victim && e.event.member.status === status,
+        )
+        .map((e) => e.atMs),
+    );
+  const firstSuspectMs = Math.min(...seen('suspect'));
+  const firstDeadMs = Math.min(...seen('dead'));
+  if (!(firstDeadMs - firstSuspectMs >= membershipDefaults.suspectTimeoutMs)) {
+    cluster.fail(`${victim} declared dead ${firstDeadMs - firstSuspectMs} ms after its first suspicion`);
+  }
+}
+
+function partitionScenario(run: ScenarioRun): Record<string, number> {
+  const cluster = createCluster(run, 'membership-partition');
+  const ids = simNodeIds(run.nodes);
+  formCluster(cluster, ids);
+  healAndConverge(cluster, { alive: ids, dead: [] }, 'forming');
+  const shuffled = cluster.random.shuffle(ids);
+  const cut = cluster.random.between(1, ids.length - 1);
+  cluster.network.partition([shuffled.slice(0, cut), shuffled.slice(cut)]);
+  // Long enough, usually, for each side to declare the other dead.
+  cluster.runFor(cluster.random.between(5, 30) * periodMs);
+  return { partitionHealPeriods: healAndConverge(cluster, { alive: ids, dead: [] }, 'partition heal') };
+}
+
+/** Swarm of faults: crashes, restarts, partitions and a late joiner, then heal everything. */
+function chaosScenario(run: ScenarioRun): Record<string, number> {
+  const cluster = createCluster(run, 'membership-chaos');
+  const ids = simNodeIds(run.nodes);
+  formCluster(cluster, ids.slice(0, -1));
+  for (let step = 0; step < 12; step++) {
+    const roll = cluster.random.next();
+    const id = cluster.random.pick(ids.slice(0, -1));
+    if (roll < 0.3 && cluster.isRunning(id) && cluster.running().length > 1) cluster.crash(id);
+    else if (roll < 0.6 && !cluster.isRunning(id)) cluster.restart(id);
+    else if (roll < 0.75) cluster.network.partition([cluster.random.shuffle(ids).slice(0, ids.length >> 1)]);
+    else if (roll < 0.85) cluster.network.heal();
+    if (step === 6) cluster.add(ids.at(-1)!);
+    cluster.runFor(cluster.random.between(1, 5) * periodMs);
+  }
+  // Keep the crash-restart gap above a millisecond so a restarted node's incarnation is higher.
+  for (const id of ids) if (!cluster.isRunning(id)) cluster.restart(id);
+  return { chaosHealPeriods: healAndConverge(cluster, { alive: ids, dead: [] }, 'chaos heal') };
+}
+
+export const membershipScenarioNames = [
+  'membership-join',
+  'membership-leave',
+  'membership-crash',
+  'membership-partition',
+  'membership-chaos',
+] as const;
+
+registerScenario({
+  name: 'membership-join',
+  description: 'n-1 nodes form through seeds; the n-th joins',
+  nodesMin: 2,
+  run: joinScenario,
+});
+registerScenario({
+  name: 'membership-leave',
+  description: 'n nodes; one leaves gracefully',
+  nodesMin: 2,
+  run: leaveScenario,
+});
+registerScenario({
+  name: 'membership-crash',
+  description: 'n nodes; one crashes (suspect, then dead)',
+  nodesMin: 2,
+  run: crashScenario,
+});
+registerScenario({
+  name: 'membership-partition',
+  description: 'n nodes split in two, then healed',
+  nodesMin: 2,
+  run: partitionScenario,
+});
+registerScenario({
+  name: 'membership-chaos',
+  description: 'crashes, restarts, partitions and a join, then everything healed',
+  nodesMin: 3,
+  run: chaosScenario,
+});
