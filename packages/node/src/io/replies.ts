@@ -1,0 +1,32 @@
+/**
+ * Reply and event texts, built by splicing already-encoded JSON (values travel as JSON text end to end,
+ * so a reply never parses and re-serialises the value it carries).
+ */
+import type { ErrorBody, RequestId } from '@ringkv/protocol';
+import type { RecordReply } from '../node-api.js';
+
+/** `{"key","value","version"}`, the body of create, read and update. */
+export function recordResultText(record: RecordReply): string {
+  return `{"key":${JSON.stringify(record.key)},"value":${record.valueJson},"version":${record.version}}`;
+}
+
+export function okReplyText(id: RequestId, resultText: string): string {
+  return `{"id":${JSON.stringify(id)},"ok":true,"result":${resultText}}`;
+}
+
+export function errorReplyText(id: RequestId | null, error: ErrorBody): string {
+  return `{"id":${JSON.stringify(id)},"ok":false,"error":${errorBodyText(error)}}`;
+}
+
+/** `{"error":{"code","message"}}`, the body of every HTTP error. */
+export function errorEnvelopeText(error: ErrorBody): string {
+  return `{"error":${errorBodyText(error)}}`;
+}
+
+function errorBodyText(error: ErrorBody): string {
+  return JSON.stringify({ code: error.code, message: error.message });
+}
+
+export function eventText(topic: string, dataText: string): string {
+  return `{"event":${JSON.stringify(topic)},"data":${dataText}}`;
+}

@@ -1,0 +1,189 @@
+/**
+ * One client WebSocket connection (SPEC section 3): text frames of JSON, each a request or a batch.
+ *
+ * - Pipelining: every request runs as soon as its frame arrives; its reply is sent when it is done, so
+ *   replies may overtake each other. (Requests on the same key still apply in arrival order: LocalNode.)
+ * - Batches: the requests of an array frame run concurrently, like pipelined ones; their replies go back
+ *   in one frame, in request order.
+ * - Bounds: at most `requestsInflightMax` requests without a reply; a frame that would exceed it is
+ *   answered UNAVAILABLE at once (retry after replies arrive). Frames over frameBytesMax never get here:
+ *   ws closes the connection with 1009. A client that stops reading its replies is closed with 1008.
+ * - Nothing a client sends throws out of here: bad frames get a BAD_REQUEST reply and the connection stays.
+ */
+import {
+  topics as allTopics,
+  type DecodedRequest,
+  decodeFrame,
+  type ErrorBody,
+  limits,
+  type RequestId,
+  RingKvError,
+  type Topic,
+} from '@ringkv/protocol';
+import type { RawData, WebSocket } from 'ws';
+import type { Dispatcher } from './dispatch.js';
+import type { Logger } from './logger.js';
+import { errorReplyText, okReplyText } from './replies.js';
+
+export interface ConnectionContext {
+  dispatcher: Dispatcher;
+  requestsInflightMax: number;
+  logger: Logger;
+  /** Pushes the current state of each topic to a connection that just subscribed to it. */
+  pushSnapshot(connection: ClientConnection, topics: readonly Topic[]): void;
+  onReject(reason: string): void;
+}
+
+interface Answer {
+  text: string;
+  /** Runs after the reply is sent (a subscription's first snapshot follows its reply). */
+  after?: () => void;
+}
+
+export class ClientConnection {
+  readonly topics = new Set<Topic>();
+  private inflight = 0;
+  private requestSequence = 0;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly connectionId: number,
+    private readonly context: ConnectionContext,
+  ) {}
+
+  get inflightRequests(): number {
+    return this.inflight;
+  }
+
+  onMessage(data: RawData, isBinary: boolean): void {
+    if (isBinary) {
+      this.context.onReject('binary_frame');
+      this.send(
+        errorReplyText(null, badRequest('binary frames are not accepted; send JSON as a text frame')),
+      );
+      return;
+    }
+    const frame = decodeFrame(rawText(data));
+    if (frame.kind === 'malformed') {
+      this.context.onReject('malformed_frame');
+      this.send(errorReplyText(null, frame.error.toBody()));
+    } else if (frame.kind === 'single') {
+      this.onSingle(frame.request);
+    } else {
+      this.onBatch(frame.requests);
+    }
+  }
+
+  /** Sends a pushed event unless the client is behind on reading; then the event is dropped. */
+  pushEvent(text: string): boolean {
+    if (this.socket.readyState !== this.socket.OPEN) return false;
+    if (this.socket.bufferedAmount > limits.clientEventBufferedBytesHighWater) return false;
+    this.socket.send(text);
+    return true;
+  }
+
+  private onSingle(request: DecodedRequest): void {
+    if (!this.admit(1)) {
+      this.send(errorReplyText(idOf(request), this.overloaded(1)));
+      return;
+    }
+    this.answer(request).then((answer) => {
+      this.inflight -= 1;
+      this.send(answer.text);
+      answer.after?.();
+    });
+  }
+
+  private onBatch(requests: DecodedRequest[]): void {
+    const count = requests.length;
+    if (!this.admit(count)) {
+      const error = this.overloaded(count);
+      this.send(`[${requests.map((request) => errorReplyText(idOf(request), error)).join(',')}]`);
+      return;
+    }
+    Promise.all(requests.map((request) => this.answer(request))).then((answers) => {
+      this.inflight -= count;
+      this.send(`[${answers.map((answer) => answer.text).join(',')}]`);
+      for (const answer of answers) answer.after?.();
+    });
+  }
+
+  private admit(count: number): boolean {
+    if (this.inflight + count > this.context.requestsInflightMax) {
+      this.context.onReject('inflight_limit');
+      return false;
+    }
+    this.inflight += count;
+    return true;
+  }
+
+  private overloaded(count: number): ErrorBody {
+    return {
+      code: 'UNAVAILABLE',
+      message: `this connection has ${this.inflight} requests in flight; ${count} more would pass the limit of ${this.context.requestsInflightMax}: wait for replies`,
+    };
+  }
+
+  /** Never rejects: every outcome is a reply text. */
+  private async answer(decoded: DecodedRequest): Promise<Answer> {
+    if (!decoded.ok) return { text: errorReplyText(decoded.id, decoded.error.toBody()) };
+    const { request, valueJson } = decoded;
+    const requestId = `ws-${this.connectionId}-${++this.requestSequence}`;
+    try {
+      if (request.op === 'subscribe') return this.subscribe(request.id, request.topics);
+      if (request.op === 'unsubscribe') return this.unsubscribe(request.id, request.topics);
+      const result = await this.context.dispatcher.run(request, valueJson, 'ws', requestId);
+      return { text: okReplyText(request.id, result) };
+    } catch (error) {
+      const ringError = this.context.dispatcher.toRingKvError(error, request.op, requestId);
+      return { text: errorReplyText(request.id, ringError.toBody()) };
+    }
+  }
+
+  private subscribe(id: RequestId, topics: readonly Topic[]): Answer {
+    const added = topics.filter((topic) => !this.topics.has(topic));
+    for (const topic of topics) this.topics.add(topic);
+    return {
+      text: okReplyText(id, JSON.stringify({ topics: this.subscribedTopics() })),
+      after: () => this.context.pushSnapshot(this, added),
+    };
+  }
+
+  private unsubscribe(id: RequestId, topics: readonly Topic[] | undefined): Answer {
+    for (const topic of topics ?? allTopics) this.topics.delete(topic);
+    return { text: okReplyText(id, JSON.stringify({ topics: this.subscribedTopics() })) };
+  }
+
+  private subscribedTopics(): Topic[] {
+    return allTopics.filter((topic) => this.topics.has(topic));
+  }
+
+  private send(text: string): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > limits.clientReplyBufferedBytesMax) {
+      // The client sends but does not read: queuing more replies would grow without bound.
+      this.context.onReject('slow_reader');
+      this.context.logger.warn(
+        { connectionId: this.connectionId },
+        'closing a client that does not read its replies',
+      );
+      this.socket.close(1008, 'replies are not being read');
+      return;
+    }
+    this.socket.send(text);
+  }
+}
+
+function badRequest(message: string): ErrorBody {
+  return new RingKvError('BAD_REQUEST', message).toBody();
+}
+
+function idOf(request: DecodedRequest): RequestId | null {
+  return request.ok ? request.request.id : request.id;
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}

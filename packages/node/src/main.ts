@@ -1,0 +1,159 @@
+/**
+ * The composition root: a validated NodeConfig -> store, node, edges, listening socket. Nothing else
+ * builds these objects, and nothing below reaches for globals: each part gets what it needs through its
+ * constructor. `createNode` is the one place that decides which NodeApi runs (a LocalNode now; the
+ * clustered node later); the edges in `io/` only ever see the NodeApi interface.
+ *
+ * Start order: store -> node -> HTTP + WebSocket -> listen -> serving. Stop order is the reverse:
+ * draining (health answers 503, new connections refused) -> WebSockets closed after their in-flight
+ * replies -> HTTP closed -> node -> store closed (the persistent engine flushes) -> stopped.
+ */
+import { limits } from '@ringkv/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { NodeConfig } from './config.js';
+import type { Clock } from './core/types.js';
+import { Access } from './io/auth.js';
+import { Dispatcher } from './io/dispatch.js';
+import { buildHttpServer } from './io/http-server.js';
+import { Lifecycle } from './io/lifecycle.js';
+import { createLogger, type Logger } from './io/logger.js';
+import { NodeMetrics } from './io/metrics.js';
+import { probeTcp } from './io/probe.js';
+import { dashboardDirDefault } from './io/static.js';
+import { systemClock } from './io/system-clock.js';
+import { attachUpgradeRouter } from './io/upgrade-router.js';
+import { createWsApi } from './io/ws-api.js';
+import { LocalNode } from './local-node.js';
+import type { NodeApi } from './node-api.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/store.js';
+
+export interface StartOptions {
+  /** Defaults to a pino logger on stdout at `config.logLevel`. */
+  logger?: Logger;
+  /** Where the built dashboard is; defaults to packages/dashboard/dist. */
+  dashboardDir?: string;
+  clock?: Clock;
+}
+
+export interface RunningNode {
+  readonly config: NodeConfig;
+  readonly node: NodeApi;
+  /** `http://ADVERTISE`, the address clients and peers use. */
+  readonly url: string;
+  readonly lifecycle: Lifecycle;
+  /** Drains and stops; safe to call more than once (later calls wait for the first). */
+  close(): Promise<void>;
+}
+
+type ClosableNode = NodeApi & { close(): Promise<void> };
+
+interface NodeParts {
+  config: NodeConfig;
+  store: Store;
+  clock: Clock;
+  metrics: NodeMetrics;
+}
+
+/** The one swap point between a single node and a clustered one. */
+async function createNode({ config, store, clock, metrics }: NodeParts): Promise<ClosableNode> {
+  if (config.join.length > 0) {
+    throw new Error(
+      `--join ${config.join.join(',')}: joining a cluster needs the cluster layer, not built yet`,
+    );
+  }
+  return new LocalNode({
+    nodeId: config.nodeId,
+    store,
+    clock,
+    vnodes: config.vnodes,
+    replicationFactor: config.replicationFactor,
+    sampleOps: () => metrics.window.sample(),
+    probe: (address) => probeTcp(address),
+    statsIntervalMs: limits.statsIntervalMs,
+  });
+}
+
+function selfCounts(node: NodeApi): { keys: number; bytes: number } {
+  const self = node.nodes().nodes.find((info) => info.id === node.nodeId);
+  return { keys: self?.keys ?? 0, bytes: self?.bytes ?? 0 };
+}
+
+export async function startNode(config: NodeConfig, options: StartOptions = {}): Promise<RunningNode> {
+  const logger = options.logger ?? createLogger(config.nodeId, config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const lifecycle = new Lifecycle();
+  const store = await openStore(config.store);
+  let node: ClosableNode | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    // The metrics read key counts through the node, which exists only after them: resolve lazily.
+    const metrics = new NodeMetrics(
+      { storeCounts: () => (node ? selfCounts(node) : { keys: 0, bytes: 0 }) },
+      () => clock.nowMs(),
+    );
+    node = await createNode({ config, store, clock, metrics });
+    const dispatcher = new Dispatcher(node, metrics, logger);
+    const access = new Access({
+      token: config.token,
+      allowOrigins: config.allowOrigins,
+      host: config.host,
+      port: config.port,
+      advertise: config.advertise,
+    });
+    const edges = { node, dispatcher, access, lifecycle, metrics, logger };
+    app = await buildHttpServer({ ...edges, dashboardDir: options.dashboardDir ?? dashboardDirDefault });
+    const wsApi = createWsApi({
+      ...edges,
+      connectionsMax: config.connectionsMax,
+      requestsInflightMax: config.requestsInflightMax,
+    });
+    const detachUpgrades = attachUpgradeRouter(app.server, [wsApi]);
+    await app.listen({ port: config.port, host: config.host });
+    lifecycle.moveTo('serving');
+    const url = `http://${config.advertise}`;
+    logger.info({ url, store: 'memory' in config.store ? 'memory' : config.store.dataDir }, 'serving');
+    const running = { node, app, store, wsApi, detachUpgrades, lifecycle, logger };
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      node,
+      url,
+      lifecycle,
+      close: () => {
+        closing ??= stop(running);
+        return closing;
+      },
+    };
+  } catch (error) {
+    // Start-up failed (port in use, ...): release what was opened, then report.
+    if (lifecycle.canMoveTo('stopped')) lifecycle.moveTo('stopped');
+    await app?.close();
+    await node?.close();
+    await store.close();
+    throw error;
+  }
+}
+
+interface RunningParts {
+  node: ClosableNode;
+  app: FastifyInstance;
+  store: Store;
+  wsApi: { close(drainMs: number): Promise<void> };
+  detachUpgrades: () => void;
+  lifecycle: Lifecycle;
+  logger: Logger;
+}
+
+async function stop(parts: RunningParts): Promise<void> {
+  const { lifecycle, logger } = parts;
+  lifecycle.moveTo('draining');
+  logger.info({}, 'draining');
+  await parts.wsApi.close(limits.shutdownDrainMsMax);
+  parts.detachUpgrades();
+  await parts.app.close();
+  await parts.node.close();
+  await parts.store.close();
+  lifecycle.moveTo('stopped');
+  logger.info({}, 'stopped');
+}
