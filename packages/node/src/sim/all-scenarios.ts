@@ -1,0 +1,2 @@
+/** Imports every scenario module so each registers itself. Add one line per module. */
+import './membership-scenarios.js';
