@@ -23,8 +23,8 @@ import { keyToken } from '../core/hash.js';
 import { compareRecords, type NodeId, type StoredRecord } from '../core/types.js';
 import { LmdbHints } from './lmdb-hints.js';
 import {
+  decodeKeyedRecord,
   decodeRecord,
-  decodeRecordKey,
   encodeRecord,
   isTombstoneBuffer,
   type RecordSummary,
@@ -131,7 +131,7 @@ export class LmdbStore implements Store {
       if (range === undefined) continue;
       for (const { key, value } of this.records.getRange(range)) {
         if (!options.includeTombstones && isTombstoneBuffer(value)) continue;
-        const keyed = { ...decodeRecordKey(key), ...decodeRecord(value) };
+        const keyed = decodeKeyedRecord(key, value);
         page.push(keyed);
         if (page.length >= limit) return page;
         if (options.bytesMax !== undefined) {

@@ -66,7 +66,13 @@ export class MemoryStore implements Store {
         if (entry.token > segment.upperInclusive) break;
         const { record } = entry;
         if (record.valueJson === null && !options.includeTombstones) continue;
-        page.push({ key: entry.key, token: entry.token, ...record });
+        page.push({
+          key: entry.key,
+          token: entry.token,
+          valueJson: record.valueJson,
+          version: record.version,
+          writer: record.writer,
+        });
         if (page.length >= limit) return page;
         if (options.bytesMax !== undefined) {
           pageBytes += recordBytes(entry.key, record);

@@ -11,6 +11,7 @@
  *   the rest    value JSON, UTF-8 (empty for a tombstone)
  */
 import { assert, type StoredRecord } from '../core/types.js';
+import type { KeyedRecord } from './store.js';
 
 const formatVersion = 1;
 const tombstoneFlag = 1;
@@ -38,13 +39,13 @@ export function encodeRecord(record: StoredRecord): Buffer {
   return buffer;
 }
 
-function writerEnd(buffer: Uint8Array): number {
+function writerEnd(buffer: Buffer): number {
   assert(buffer[0] === formatVersion, `unknown record format ${buffer[0]}`);
   return headerBytes + ((buffer[10]! << 8) | buffer[11]!);
 }
 
-function versionOf(buffer: Uint8Array): number {
-  return new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength).getFloat64(2);
+function versionOf(buffer: Buffer): number {
+  return buffer.readDoubleBE(2);
 }
 
 export function decodeRecord(buffer: Buffer): StoredRecord {
@@ -91,7 +92,14 @@ export function tokenKey(token: number): Buffer {
   return buffer;
 }
 
-export function decodeRecordKey(buffer: Uint8Array): { token: number; key: string } {
-  const bytes = Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  return { token: bytes.readUInt32BE(0), key: bytes.toString('utf8', 4) };
+/** A records database entry as a scan returns it. */
+export function decodeKeyedRecord(key: Buffer, value: Buffer): KeyedRecord {
+  const end = writerEnd(value);
+  return {
+    key: key.toString('utf8', 4),
+    token: key.readUInt32BE(0),
+    valueJson: (value[1]! & tombstoneFlag) !== 0 ? null : value.toString('utf8', end),
+    version: versionOf(value),
+    writer: value.toString('utf8', headerBytes, end),
+  };
 }
