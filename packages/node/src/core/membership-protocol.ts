@@ -9,6 +9,7 @@ import { factOf, type MemberState, type MemberTable } from './member-table.js';
 import type { MembershipEvent } from './membership.js';
 import type { MembershipConfig } from './membership-config.js';
 import { type ProbeMessage, Prober } from './probe.js';
+import { Seeds } from './seeds.js';
 import { SuspicionTimers } from './suspicion.js';
 import { TimerSet } from './timer-set.js';
 import { assert, type Clock, type NodeId, type Random } from './types.js';
@@ -34,8 +35,7 @@ export class MembershipProtocol {
   private readonly prober: Prober;
   private readonly lastSyncMs = new Map<NodeId, number>();
   private readonly admitting = new Map<NodeId, number>();
-  private seeds: NodeId[] = [];
-  private joinAttempt = 0;
+  private seeds: Seeds | undefined;
   private periods = 0;
 
   constructor(private readonly deps: ProtocolDeps) {
@@ -63,10 +63,20 @@ export class MembershipProtocol {
   start(seeds: NodeId[]): void {
     assert(this.lifecycle === 'created', `membership: start() while ${this.lifecycle}`);
     this.lifecycle = 'running';
-    this.seeds = [...new Set(seeds)].filter((seed) => seed !== this.deps.self);
-    if (this.seeds.length > 0) {
+    this.seeds = new Seeds({
+      ...this.deps,
+      seeds,
+      timers: this.timers,
+      joining: () => this.lifecycle === 'running' && this.me.status === 'joining',
+      selfFact: () => {
+        this.stats.joinAttempts++;
+        return { ...factOf(this.me), status: 'alive' };
+      },
+      sendSync: (to) => this.sendSync(to, true),
+    });
+    if (this.seeds.seeds.length > 0) {
       this.setSelf('joining', this.me.incarnation);
-      this.join();
+      this.seeds.join();
     }
     this.timers.schedule(this.deps.config.protocolPeriodMs, () => this.tick());
   }
@@ -127,7 +137,8 @@ export class MembershipProtocol {
         this.prober.onPingReq(from, message.seq, message.target);
         break;
       case 'join':
-        if (joined && message.member.id === from && this.answersJoins()) this.onJoin(from, message.member);
+        if (joined && message.member.id === from && this.seeds!.answersJoins())
+          this.onJoin(from, message.member);
         break;
       case 'join-reply':
       case 'sync':
@@ -159,7 +170,7 @@ export class MembershipProtocol {
     this.periods++;
     const { protocolPeriodMs, seedSyncIntervalMs } = this.deps.config;
     const seedSyncEvery = Math.max(1, Math.round(seedSyncIntervalMs / protocolPeriodMs));
-    if (this.me.status !== 'joining' && this.periods % seedSyncEvery === 0) this.syncWithASeed();
+    if (this.me.status !== 'joining' && this.periods % seedSyncEvery === 0) this.seeds!.syncWithOne();
     const dead = this.others((status) => status === 'dead');
     if (dead.length > 0) this.prober.ping(dead[this.deps.random.int(dead.length)]!);
     for (const [id, attemptsLeft] of this.admitting) {
@@ -170,41 +181,6 @@ export class MembershipProtocol {
       }
     }
     this.timers.schedule(this.deps.config.protocolPeriodMs, () => this.tick());
-  }
-
-  /** Asks the next seed to let us in; retries with exponential backoff and jitter until one answers. */
-  private join(): void {
-    if (this.lifecycle !== 'running' || this.me.status !== 'joining') return;
-    const { joinRetryDelayMsMin, joinRetryDelayMsMax } = this.deps.config;
-    const seed = this.seeds[this.joinAttempt % this.seeds.length]!;
-    this.stats.joinAttempts++;
-    this.deps.send(seed, { type: 'join', member: { ...factOf(this.me), status: 'alive' } });
-    const ceilingMs = Math.min(
-      joinRetryDelayMsMax,
-      joinRetryDelayMsMin * 2 ** Math.min(this.joinAttempt, 16),
-    );
-    this.joinAttempt++;
-    const delayMs = Math.ceil(ceilingMs / 2) + this.deps.random.int(Math.floor(ceilingMs / 2) + 1);
-    this.timers.schedule(delayMs, () => this.join());
-  }
-
-  /**
-   * A node still joining does not answer joins: two joining nodes would otherwise admit each other and
-   * found a second cluster. After three rounds through its seeds without an answer (a whole cluster
-   * restarting, every node with --join) it answers anyway, and seed syncs merge what forms.
-   */
-  private answersJoins(): boolean {
-    return this.me.status !== 'joining' || this.joinAttempt >= 3 * this.seeds.length;
-  }
-
-  /** Offers a full sync to one seed that is not a live member (and was not removed). */
-  private syncWithASeed(): void {
-    const { table } = this.deps;
-    const candidates = this.seeds.filter((seed) => {
-      const status = table.get(seed)?.status;
-      return table.removedAt(seed) === undefined && status !== 'alive' && status !== 'leaving';
-    });
-    if (candidates.length > 0) this.sendSync(candidates[this.deps.random.int(candidates.length)]!, true);
   }
 
   private onJoin(from: NodeId, member: MemberUpdate): void {

@@ -92,13 +92,6 @@ export class Prober {
     this.deps.timers.schedule(pingTimeoutMs + indirectPingTimeoutMs, () => this.pending.delete(seq));
   }
 
-  /** Is a probe of `target` in progress (used to avoid probing a member twice at once)? */
-  probing(target: NodeId): boolean {
-    for (const entry of this.pending.values())
-      if (entry.kind === 'own' && entry.target === target) return true;
-    return false;
-  }
-
   clear(): void {
     this.pending.clear();
   }
