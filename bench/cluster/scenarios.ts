@@ -175,7 +175,7 @@ export async function benchRingkv(
   rows: ResultRow[],
 ) {
   log(`${spec.name}: starting ${spec.nodes} node(s)`);
-  const logDirectory = path.join(directory, spec.name);
+  const logDirectory = path.join(directory, spec.name.replace(/[^a-z0-9]+/gi, '-'));
   const nodes = await startRingkvCluster(spec.nodes, {
     logDirectory,
     replicationFactor: spec.replicationFactor,
