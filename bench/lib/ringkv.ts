@@ -80,7 +80,20 @@ async function allAlive(node: RingkvNode, count: number): Promise<boolean> {
   return nodes.length === count && nodes.every((entry) => entry.status === 'alive');
 }
 
-/** Starts `count` nodes, each joining the first, and waits until all see all members alive. */
+/** Every node reports the same ring checksum, and the ring holds tokens of all `count` nodes. */
+async function ringSettled(nodes: readonly RingkvNode[], count: number): Promise<boolean> {
+  const rings = (await Promise.all(nodes.map((node) => getJson(`http://${node.address}/ring`)))) as Array<{
+    checksum?: string;
+    tokens?: Array<{ node: string }>;
+  }>;
+  const owners = new Set(rings[0]?.tokens?.map((token) => token.node) ?? []);
+  return owners.size === count && rings.every((ring) => ring.checksum === rings[0]?.checksum);
+}
+
+/**
+ * Starts `count` nodes, each joining the first, and waits until all see all members alive and agree on
+ * a ring that includes everyone, so no measurement runs while data is still moving to a joiner.
+ */
 export async function startRingkvCluster(count: number, options: RingkvNodeOptions): Promise<RingkvNode[]> {
   const first = await startRingkvNode(options);
   const nodes = [first];
@@ -88,8 +101,10 @@ export async function startRingkvCluster(count: number, options: RingkvNodeOptio
     nodes.push(await startRingkvNode({ ...options, join: first.address }));
   }
   await waitUntil(
-    `${count} ringkv nodes alive`,
-    async () => (await Promise.all(nodes.map((node) => allAlive(node, count)))).every(Boolean),
+    `${count} ringkv nodes alive on one ring`,
+    async () =>
+      (await Promise.all(nodes.map((node) => allAlive(node, count)))).every(Boolean) &&
+      (await ringSettled(nodes, count)),
     clusterFormTimeoutMs,
     250,
   );
