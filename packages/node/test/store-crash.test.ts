@@ -61,8 +61,7 @@ describe('LmdbStore under kill -9', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const { acked, signal, stderr } = await runAndKill(child);
-    expect(stderr).toBe('');
-    expect(signal).toBe('SIGKILL');
+    expect(signal, `the writer ended on its own; its stderr: ${stderr}`).toBe('SIGKILL');
     expect(acked.length).toBeGreaterThanOrEqual(acksBeforeKill);
 
     const store = await LmdbStore.open(dir);

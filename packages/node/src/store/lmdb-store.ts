@@ -35,7 +35,7 @@ import {
 } from './record-codec.js';
 import { type ScanSegment, scanSegments, tokenMax } from './scan-range.js';
 import type { Hint, KeyedRecord, ScanOptions, Store, StoreCounts } from './store.js';
-import { assertRecord, recordBytes, type StoreOptions, scanLimitOf } from './store-common.js';
+import { assertKey, assertRecord, recordBytes, type StoreOptions, scanLimitOf } from './store-common.js';
 
 type BinaryDatabase = Database<Buffer, Buffer>;
 interface SavedCounts extends StoreCounts {
@@ -182,6 +182,7 @@ export class LmdbStore implements Store {
   /** Decides `record` against the newest held or pending one; resolves once durable, undefined if not newer. */
   private apply(key: string, record: StoredRecord): Promise<boolean> | undefined {
     this.assertWritable();
+    assertKey(key);
     assertRecord(record);
     const dbKey = recordKey(keyToken(key), key);
     const held = this.summary(key, dbKey);

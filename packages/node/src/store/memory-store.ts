@@ -10,7 +10,7 @@ import { MemoryHints } from './memory-hints.js';
 import { scanSegments } from './scan-range.js';
 import { SortedIndex } from './sorted-index.js';
 import type { Hint, KeyedRecord, ScanOptions, Store, StoreCounts } from './store.js';
-import { assertRecord, recordBytes, type StoreOptions, scanLimitOf } from './store-common.js';
+import { assertKey, assertRecord, recordBytes, type StoreOptions, scanLimitOf } from './store-common.js';
 
 interface Entry {
   key: string;
@@ -117,6 +117,7 @@ export class MemoryStore implements Store {
   /** Last-writer-wins: applies `record` only when it is newer than the held one. */
   private apply(key: string, record: StoredRecord): boolean {
     this.assertOpen();
+    assertKey(key);
     assertRecord(record);
     const held = this.entries.get(key);
     if (held !== undefined && compareRecords(record, held.record) <= 0) return false;

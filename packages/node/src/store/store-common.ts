@@ -23,6 +23,16 @@ export function assertRecord(record: StoredRecord): void {
   );
 }
 
+/** Keys reach the store validated (SPEC section 2: 1 to 1024 UTF-8 bytes); LMDB could not hold much longer. */
+export function assertKey(key: string): void {
+  assert(typeof key === 'string', 'key must be a string');
+  const bytes = Buffer.byteLength(key, 'utf8');
+  assert(
+    bytes >= limits.keyBytesMin && bytes <= limits.keyBytesMax,
+    `key must be ${limits.keyBytesMin} to ${limits.keyBytesMax} UTF-8 bytes, got ${bytes}`,
+  );
+}
+
 /** A page holds at least one and at most `limits.storeScanRecordsMax` records, whatever the caller asks. */
 export function scanLimitOf(limit: number): number {
   assert(Number.isInteger(limit) && limit > 0, `scan limit must be a positive integer, got ${limit}`);

@@ -69,6 +69,15 @@ export function describeRecordTests(harness: () => StoreHarness): void {
     expect(await store.putMany([])).toEqual([]);
   });
 
+  it('refuses keys outside 1 to 1024 UTF-8 bytes and malformed versions, as bugs upstream', async () => {
+    const store = await harness().open();
+    await expect(store.put('', record(value('v'), 1))).rejects.toThrow(/key must be/);
+    await expect(store.put('é'.repeat(513), record(value('v'), 1))).rejects.toThrow(/key must be/);
+    await expect(store.put('k', record(value('v'), -1))).rejects.toThrow(/version/);
+    await expect(store.put('k', record(value('v'), 1.5))).rejects.toThrow(/version/);
+    expect(store.counts()).toEqual({ keys: 0, tombstones: 0, bytes: 0 });
+  });
+
   it('keeps counts of keys, tombstones and UTF-8 bytes as records change', async () => {
     const store = await harness().open();
     expect(store.counts()).toEqual({ keys: 0, tombstones: 0, bytes: 0 });

@@ -69,6 +69,17 @@ export function describeScanTests(harness: () => StoreHarness): void {
     expect(page.map((r) => r.key)).toEqual([collidingKeys[1]]);
   });
 
+  it('resumes after a cursor whose record was purged between pages', async () => {
+    const store = await filled();
+    const range = { startExclusive: 0, endInclusive: 0, limit: 50 };
+    const first = store.scan(range);
+    const last = first[first.length - 1]!;
+    expect(await store.purge(last.key, last.version)).toBe(true);
+    const second = store.scan({ ...range, after: { token: last.token, key: last.key } });
+    const all = scanAll(store, { startExclusive: 0, endInclusive: 0 }, 1000).map((r) => r.key);
+    expect(second.map((r) => r.key)).toEqual(all.slice(49, 99));
+  });
+
   it('skips tombstones unless asked for them', async () => {
     const store = await filled();
     for (const key of keys.slice(0, 100)) await store.delete(key, 10_000, 'n1:1');
