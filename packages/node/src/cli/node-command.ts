@@ -7,7 +7,7 @@
 import { limits } from '@ringkv/protocol';
 import { type Command, Option } from 'commander';
 import { ConfigError, nodeOptions, parseNodeConfig, type RawOptions } from '../config.js';
-import { type RunningNode, startNode } from '../main.js';
+import type { RunningNode } from '../main.js';
 
 const envHelp = `
 Every flag also reads an environment variable; a flag wins over its variable:
@@ -41,6 +41,8 @@ async function runNode(flags: RawOptions): Promise<void> {
   }
   let running: RunningNode;
   try {
+    // Loaded only once the options are valid, so a usage error answers without loading the server.
+    const { startNode } = await import('../main.js');
     running = await startNode(config);
   } catch (error) {
     process.stderr.write(`ringkv node: cannot start ${config.nodeId}: ${(error as Error).message}\n`);

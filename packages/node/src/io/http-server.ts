@@ -114,6 +114,9 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     },
   });
 
+  // Bodies are JSON only. Fastify also parses text/plain, a type browsers may send cross-site without asking.
+  app.removeContentTypeParser('text/plain');
+
   app.server.on('connection', (socket: Socket) => {
     metrics.connectionOpened('tcp');
     socket.once('close', () => metrics.connectionClosed('tcp'));

@@ -13,7 +13,10 @@ export interface TestSocket {
   send(payload: unknown): void;
   /** The next frame, parsed as JSON. */
   next(timeoutMs?: number): Promise<unknown>;
-  /** Sends one request and returns the next frame (use only when nothing else is in flight). */
+  /**
+   * Sends one request and returns the next frame that is not a pushed event (events met on the way are
+   * dropped). Use only when no other request is in flight on this socket.
+   */
   request(payload: unknown, timeoutMs?: number): Promise<unknown>;
   /** Resolves with the close code and reason once the connection closes. */
   closed(timeoutMs?: number): Promise<{ code: number; reason: string }>;
@@ -74,9 +77,12 @@ export function openSocket(url: string, options: ClientOptions = {}): Promise<Te
           if (queued !== undefined) return Promise.resolve(queued);
           return withTimeout(new Promise((resolveFrame) => waiters.push(resolveFrame)), timeoutMs, 'frame');
         },
-        request(payload, timeoutMs) {
+        async request(payload, timeoutMs) {
           socket.send(payload);
-          return socket.next(timeoutMs);
+          for (;;) {
+            const frame = await socket.next(timeoutMs);
+            if (frame === null || typeof frame !== 'object' || !('event' in frame)) return frame;
+          }
         },
         closed(timeoutMs = 10_000) {
           if (closeInfo) return Promise.resolve(closeInfo);
