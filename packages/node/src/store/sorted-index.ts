@@ -1,7 +1,7 @@
 /**
  * The memory engine's ordered index: entries sorted by (token, key), kept as a list of sorted chunks (the
  * layout of Python's sortedcontainers). Inserting or removing costs a binary search plus a splice within one
- * chunk (at most `chunkSizeMax` entries) and, rarely, a splice of the chunk list; seeking costs two binary
+ * chunk (at most `chunkSizeMaxDefault` entries) and, rarely, a splice of the chunk list; seeking costs two binary
  * searches. So a scan page costs O(log n + page), never O(n), however many records the store holds.
  */
 import { compareKeys, compareTokenKey } from './key-order.js';
@@ -12,7 +12,7 @@ export interface IndexEntry {
 }
 
 /** A chunk splits in two when it grows past this; small enough that a splice is a short memmove. */
-const chunkSizeMax = 1024;
+const chunkSizeMaxDefault = 1024;
 
 export interface IndexPosition {
   chunk: number;
@@ -21,6 +21,9 @@ export interface IndexPosition {
 
 export class SortedIndex<T extends IndexEntry> {
   private readonly chunks: T[][] = [];
+
+  /** `chunkSizeMax` is settable so tests can make chunks split and empty often. */
+  constructor(private readonly chunkSizeMax = chunkSizeMaxDefault) {}
 
   /** Adds an entry whose (token, key) is not in the index yet. */
   insert(entry: T): void {
@@ -31,7 +34,7 @@ export class SortedIndex<T extends IndexEntry> {
     const chunkIndex = Math.min(this.chunkAtOrAfter(entry.token, entry.key), this.chunks.length - 1);
     const chunk = this.chunks[chunkIndex]!;
     chunk.splice(this.offsetAfter(chunk, entry.token, entry.key), 0, entry);
-    if (chunk.length > chunkSizeMax) {
+    if (chunk.length > this.chunkSizeMax) {
       this.chunks.splice(chunkIndex + 1, 0, chunk.splice(chunk.length >> 1));
     }
   }
