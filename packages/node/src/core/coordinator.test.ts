@@ -46,6 +46,7 @@ function testCluster(count: number, config = { replicationFactor: 3, readQuorum:
       placement: { ring: () => ring, isLive: (node) => !down.has(node) },
       config: { ...config, replicaTimeoutMs: 1000 },
       hintDeliveryIntervalMs: 100,
+      ready: () => true,
     });
     node.start();
     nodes.set(id, node);

@@ -35,6 +35,11 @@ export interface DataNodeDeps {
   peers: PeerRequester;
   placement: Placement;
   config: ReplicationConfig;
+  /**
+   * False while this node's view of the ring cannot be trusted (it is still joining through its seeds):
+   * with a partial ring it would pick too few replicas and answer quorum reads from itself alone.
+   */
+  ready: () => boolean;
   hintDeliveryIntervalMs?: number;
 }
 
@@ -89,6 +94,7 @@ export class DataNode {
     valueJson: string | undefined,
     consistency: Consistency,
   ): Promise<StoredRecord> {
+    this.checkReady();
     const target = this.coordinatorFor(key);
     if (target === this.deps.self) return this.coordinator.execute(op, key, valueJson, consistency);
     this.forwarded++;
@@ -109,7 +115,7 @@ export class DataNode {
     return {
       valueJson: reply.deleted ? null : (reply.valueJson ?? null),
       version: reply.version,
-      writer: target,
+      writer: reply.writer ?? target,
     };
   }
 
@@ -127,6 +133,7 @@ export class DataNode {
       }
       case 'forward': {
         // Forwarded requests are coordinated here whatever this node's view says: at most one hop.
+        this.checkReady();
         const record = await this.coordinator.execute(
           request.op,
           request.key,
@@ -134,13 +141,20 @@ export class DataNode {
           request.consistency,
         );
         if (record.valueJson === null) {
-          return { type: 'forward-reply', key: request.key, version: record.version, deleted: true };
+          return {
+            type: 'forward-reply',
+            key: request.key,
+            version: record.version,
+            writer: record.writer,
+            deleted: true,
+          };
         }
         return {
           type: 'forward-reply',
           key: request.key,
           valueJson: record.valueJson,
           version: record.version,
+          writer: record.writer,
         };
       }
       case 'stats': {
@@ -149,6 +163,12 @@ export class DataNode {
       }
     }
     throw new RingKvError('BAD_REQUEST', `unknown request from ${from}`);
+  }
+
+  private checkReady(): void {
+    if (!this.deps.ready()) {
+      throw new RingKvError('UNAVAILABLE', `${this.deps.self} is still joining the cluster; retry shortly`);
+    }
   }
 
   private async applyWrite(key: string, record: StoredRecord, hintFor: NodeId | undefined): Promise<boolean> {

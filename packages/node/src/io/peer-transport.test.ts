@@ -6,6 +6,11 @@ import WebSocket from 'ws';
 import { handshakeProof, newNonce } from './peer-handshake.js';
 import { type PeerLogger, PeerTransport, type PeerTransportOptions } from './peer-transport.js';
 
+/** A membership ping: the only fire-and-forget message the mesh carries. */
+function ping(seq: number) {
+  return { type: 'ping' as const, seq, checksum: 'c', updates: [] };
+}
+
 const quiet: PeerLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 interface TestPeer {
@@ -99,9 +104,9 @@ describe('PeerTransport', () => {
     const b = await startPeer();
     await a.transport.request(b.id, { type: 'stats' });
     const framesBefore = a.transport.stats().framesSent;
-    for (let i = 0; i < 1000; i++) a.transport.send(b.id, { n: i });
+    for (let i = 0; i < 1000; i++) a.transport.send(b.id, ping(i));
     await until(() => b.messages.length === 1000);
-    expect(b.messages.map((m) => (m.body as { n: number }).n)).toEqual([...Array(1000).keys()]);
+    expect(b.messages.map((m) => (m.body as { seq: number }).seq)).toEqual([...Array(1000).keys()]);
     expect(b.messages.every((m) => m.from === a.id)).toBe(true);
     expect(a.transport.stats().framesSent - framesBefore).toBeLessThanOrEqual(2);
   });
@@ -123,7 +128,7 @@ describe('PeerTransport', () => {
     expect(ba.type).toBe('stats-reply');
     // Each side keeps exactly one open link to the other, and both keep working.
     await until(() => a.transport.isConnected(b.id) && b.transport.isConnected(a.id));
-    for (let i = 0; i < 20; i++) a.transport.send(b.id, { n: i });
+    for (let i = 0; i < 20; i++) a.transport.send(b.id, ping(i));
     await until(() => b.messages.length === 20);
   });
 
@@ -162,7 +167,7 @@ describe('PeerTransport', () => {
     await until(() => !a.transport.isConnected(b.id));
     b = await startPeer({}, undefined, port);
     await until(() => {
-      a.transport.send(b.id, { ping: true });
+      a.transport.send(b.id, ping(0));
       return b.messages.length > 0;
     });
     await expect(a.transport.request(b.id, { type: 'stats' })).resolves.toMatchObject({
@@ -213,7 +218,7 @@ describe('PeerTransport refuses peers it cannot trust', () => {
     await until(() => texts.length === 2);
     expect(JSON.parse(texts[1]!)).toEqual({ type: 'ready' });
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
-    socket.send(JSON.stringify([{ k: 'req', id: 1, body: { type: 'replica-write', key: '' } }]));
+    socket.send(JSON.stringify([{ k: 'msg', body: { type: 'ping', seq: -1 } }]));
     expect(await closed).toBe(4002);
     expect(a.transport.counters.malformed).toBe(1);
   });

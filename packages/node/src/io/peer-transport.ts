@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import {
   decodePeerFrame,
   limits,
+  type MembershipMessage,
   type PeerEnvelope,
   type PeerReply,
   type PeerReplyByRequest,
@@ -32,8 +33,8 @@ export interface PeerLogger {
 }
 
 export interface PeerHandlers {
-  /** A fire-and-forget message (membership); `body` is schema-checked by the caller's decoder. */
-  onMessage(from: string, body: unknown): void;
+  /** A fire-and-forget membership message (already validated against its schema). */
+  onMessage(from: string, message: MembershipMessage): void;
   /** A request; reject with a RingKvError to answer with its code. */
   onRequest(from: string, request: PeerRequest): Promise<PeerReply>;
 }
@@ -93,7 +94,7 @@ export class PeerTransport {
   }
 
   /** Fire-and-forget; dropped (and counted) when the outbox is full or the peer is unreachable. */
-  send(to: string, body: unknown): void {
+  send(to: string, body: MembershipMessage): void {
     const link = this.linkFor(to);
     if (link.state === 'backoff') {
       link.dropped++;
@@ -148,6 +149,11 @@ export class PeerTransport {
   /** Peers with an open, authenticated connection. */
   connectedPeers(): string[] {
     return [...this.links.values()].filter((link) => link.state === 'open').map((link) => link.peer);
+  }
+
+  /** True while the last attempt to reach `peer` failed and we are backing off (or its socket just closed). */
+  isUnreachable(peer: string): boolean {
+    return this.links.get(peer)?.state === 'backoff';
   }
 
   isConnected(peer: string): boolean {
@@ -325,7 +331,10 @@ export class PeerTransport {
     link.state = 'idle';
     this.requests.failPeer(link.peer, new RingKvError('UNAVAILABLE', `connection to ${link.peer} was lost`));
     this.emit({ type: 'down', peer: link.peer });
-    if (this.links.get(link.peer) === link) this.scheduleReconnect(link);
+    if (this.links.get(link.peer) !== link) return;
+    // Until the redial succeeds (or the peer dials us), requests to it fail fast instead of timing out.
+    link.state = 'backoff';
+    this.scheduleReconnect(link);
   }
 
   private emit(event: PeerEvent): void {

@@ -1,2 +1,3 @@
 /** Imports every scenario module so each registers itself. Add one line per module. */
 import './membership-scenarios.js';
+import './replication-scenarios.js';

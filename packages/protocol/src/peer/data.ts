@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { clusterNameBytesMax, keyBytesMax, peerNonceBytes, valueBytesMax } from '../limits.js';
-import { Consistency, NodeAddress, Version } from '../messages.js';
+import { Consistency, NodeAddress, OpStats, Version } from '../messages.js';
 
 /** Bumped on any incompatible change to the peer protocol; peers with another version are refused. */
 export const peerProtocolVersion = 1;
@@ -97,6 +97,8 @@ export const ForwardReply = z.object({
   /** Absent for a delete. */
   valueJson: PeerValueJson.optional(),
   version: Version.optional(),
+  /** The node that stamped the version (the coordinator that wrote it, or the record's writer on a read). */
+  writer: NodeAddress.optional(),
   deleted: z.literal(true).optional(),
 });
 export type ForwardReply = z.infer<typeof ForwardReply>;
@@ -104,6 +106,9 @@ export const StatsReply = z.object({
   type: z.literal('stats-reply'),
   keys: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative(),
+  /** Per operation, since the node's previous sample (absent from nodes that do not measure). */
+  ops: z.record(z.string().max(16), OpStats).optional(),
+  forwarded: z.number().int().nonnegative().optional(),
 });
 export type StatsReply = z.infer<typeof StatsReply>;
 

@@ -2,7 +2,7 @@
  * The peer protocol: every message one node sends another over its `/peer` WebSocket (internal; see
  * docs/PROTOCOL.md). After the handshake, each frame is a JSON array of envelopes, coalesced per event-loop
  * turn:
- *   {k:'msg', body}            fire-and-forget (membership gossip)
+ *   {k:'msg', body}            fire-and-forget: a membership message (SWIM gossip)
  *   {k:'req', id, body}        a request awaiting one reply with the same id
  *   {k:'ok', id, body}         its reply
  *   {k:'err', id, error}       or its failure, with a SPEC error code
@@ -12,6 +12,7 @@ import { describeIssues } from '../decode.js';
 import { errorCodes } from '../errors.js';
 import { peerFrameMessagesMax } from '../limits.js';
 import { PeerAuth, PeerHello, PeerReady, PeerReply, PeerRequest, PeerWelcome } from './data.js';
+import { MembershipMessage } from './membership.js';
 
 export * from './data.js';
 export * from './membership.js';
@@ -19,8 +20,7 @@ export * from './membership.js';
 export const PeerRequestId = z.number().int().nonnegative();
 
 export const PeerEnvelope = z.discriminatedUnion('k', [
-  // The body is a membership message; the transport hands it to a schema-checked decoder before use.
-  z.object({ k: z.literal('msg'), body: z.unknown() }),
+  z.object({ k: z.literal('msg'), body: MembershipMessage }),
   z.object({ k: z.literal('req'), id: PeerRequestId, body: PeerRequest }),
   z.object({ k: z.literal('ok'), id: PeerRequestId, body: PeerReply }),
   z.object({

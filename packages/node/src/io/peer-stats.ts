@@ -1,0 +1,105 @@
+/**
+ * What each member stores and serves, for `nodes` and the `stats` topic: once per interval this node
+ * samples itself and asks every live peer for its figures (a `stats` request). Answers are cached; a peer
+ * that does not answer keeps its last figures until it does, and members that left are not reported.
+ */
+import type { NodeStats, StatsReply } from '@ringkv/protocol';
+import type { Membership } from '../core/membership.js';
+import type { Clock, NodeId, TimerHandle } from '../core/types.js';
+import type { PeerTransport } from './peer-transport.js';
+
+export interface PeerStatsDeps {
+  self: NodeId;
+  clock: Clock;
+  transport: Pick<PeerTransport, 'request' | 'isUnreachable'>;
+  membership: Pick<Membership, 'members' | 'isLive'>;
+  localCounts: () => { keys: number; bytes: number };
+  /** Per-operation figures since the previous call; called once per interval only. */
+  sampleOps: () => NodeStats['ops'];
+  forwarded: () => number;
+  intervalMs: number;
+}
+
+export class PeerStatsPoller {
+  private readonly peers = new Map<NodeId, NodeStats>();
+  private selfOps: NodeStats['ops'] = {};
+  private timer: TimerHandle | undefined;
+  private running = false;
+
+  constructor(private readonly deps: PeerStatsDeps) {}
+
+  start(): void {
+    this.running = true;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.timer?.cancel();
+  }
+
+  /** Store counts of `id`: fresh for this node, the last answer for a peer. */
+  of(id: NodeId): { keys: number; bytes: number } | undefined {
+    return id === this.deps.self ? this.deps.localCounts() : this.peers.get(id);
+  }
+
+  /** This node's figures, as a peer's `stats` request is answered. */
+  reply(): StatsReply {
+    return {
+      type: 'stats-reply',
+      ...this.deps.localCounts(),
+      ops: this.selfOps,
+      forwarded: this.deps.forwarded(),
+    };
+  }
+
+  /** Every current member's latest figures, this node first. */
+  all(): NodeStats[] {
+    const self: NodeStats = {
+      node: this.deps.self,
+      at: this.deps.clock.nowMs(),
+      ...this.deps.localCounts(),
+      ops: this.selfOps,
+      forwarded: this.deps.forwarded(),
+    };
+    const members = this.deps.membership.members().map((member) => member.id);
+    return [self, ...members.flatMap((id) => (id === this.deps.self ? [] : (this.peers.get(id) ?? [])))];
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = this.deps.clock.setTimer(this.deps.intervalMs, () => {
+      this.poll();
+      this.schedule();
+    });
+  }
+
+  private poll(): void {
+    this.selfOps = this.deps.sampleOps();
+    for (const member of this.deps.membership.members()) {
+      const id = member.id;
+      if (
+        id === this.deps.self ||
+        !this.deps.membership.isLive(id) ||
+        this.deps.transport.isUnreachable(id)
+      ) {
+        continue;
+      }
+      this.deps.transport.request(id, { type: 'stats' }, this.deps.intervalMs).then(
+        (reply) => {
+          this.peers.set(id, {
+            node: id,
+            at: this.deps.clock.nowMs(),
+            keys: reply.keys,
+            bytes: reply.bytes,
+            ops: reply.ops ?? {},
+            forwarded: reply.forwarded ?? 0,
+          });
+        },
+        () => {
+          // No answer this round: keep the last figures; the member's status tells whether it is down.
+        },
+      );
+    }
+  }
+}

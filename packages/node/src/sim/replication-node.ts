@@ -1,0 +1,167 @@
+/**
+ * A full simulated node: the real `Membership` and the real data plane (`DataNode`: coordinator, quorums,
+ * hints, forwarding) over a `MemoryStore` that survives crashes, talking through the simulated network in
+ * the same envelopes as the peer transport (`PeerEnvelope`, zod-validated on receipt). Requests carry ids
+ * and time out on the node's virtual clock, as in io/peer-requests.ts.
+ */
+import {
+  PeerEnvelope,
+  type PeerReply,
+  type PeerReplyByRequest,
+  type PeerRequest,
+  RingKvError,
+} from '@ringkv/protocol';
+import { HybridLogicalClock } from '../core/hlc.js';
+import { Membership, type MembershipConfig } from '../core/membership.js';
+import { DataNode, type PeerRequester } from '../core/replica.js';
+import { defaultTokens } from '../core/ring.js';
+import type { NodeId, TimerHandle } from '../core/types.js';
+import { MemoryStore } from '../store/memory-store.js';
+import type { SimNodeContext, SimNodeFactory } from './harness.js';
+
+export interface ReplicationSimConfig {
+  replicationFactor: number;
+  readQuorum: number;
+  writeQuorum: number;
+  replicaTimeoutMs: number;
+  membership: Partial<MembershipConfig>;
+}
+
+export const replicationSimDefaults: ReplicationSimConfig = {
+  replicationFactor: 3,
+  readQuorum: 2,
+  writeQuorum: 2,
+  replicaTimeoutMs: 1_000,
+  membership: { vnodes: 8 },
+};
+
+interface Pending {
+  to: NodeId;
+  resolve: (reply: PeerReply) => void;
+  reject: (error: RingKvError) => void;
+  timer: TimerHandle;
+}
+
+/** Request/reply over the simulated network: one id per request, a timeout on every one. */
+class SimPeers implements PeerRequester {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly context: SimNodeContext) {}
+
+  request<T extends PeerRequest>(
+    to: NodeId,
+    request: T,
+    timeoutMs = 1_000,
+  ): Promise<PeerReplyByRequest[T['type']]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = this.context.clock.setTimer(timeoutMs, () => {
+        this.pending.delete(id);
+        reject(new RingKvError('TIMEOUT', `${to} did not answer ${request.type} in ${timeoutMs} ms`));
+      });
+      this.pending.set(id, { to, resolve: resolve as (reply: PeerReply) => void, reject, timer });
+      this.context.endpoint.send(to, { k: 'req', id, body: request });
+    });
+  }
+
+  settle(from: NodeId, id: number, outcome: { reply: PeerReply } | { error: RingKvError }): void {
+    const entry = this.pending.get(id);
+    if (!entry || entry.to !== from) return; // a duplicate or a late reply
+    this.pending.delete(id);
+    entry.timer.cancel();
+    if ('reply' in outcome) entry.resolve(outcome.reply);
+    else entry.reject(outcome.error);
+  }
+}
+
+export class ReplicationSimNode {
+  readonly membership: Membership;
+  readonly data: DataNode;
+  readonly store: MemoryStore;
+  private readonly peers: SimPeers;
+  private crashed = false;
+
+  constructor(
+    private readonly context: SimNodeContext,
+    seeds: NodeId[],
+    config: ReplicationSimConfig,
+  ) {
+    this.store = context.durable('store', () => new MemoryStore());
+    this.peers = new SimPeers(context);
+    const vnodes = config.membership.vnodes ?? 8;
+    this.membership = new Membership({
+      self: context.id,
+      clock: context.clock,
+      random: context.random,
+      send: (to, message) => context.endpoint.send(to, { k: 'msg', body: message }),
+      tokens: defaultTokens(context.id, vnodes),
+      config: config.membership,
+    });
+    this.data = new DataNode({
+      self: context.id,
+      clock: context.clock,
+      hlc: new HybridLogicalClock(context.clock),
+      store: this.store,
+      peers: this.peers,
+      placement: { ring: () => this.membership.ring(), isLive: (id) => this.membership.isLive(id) },
+      config,
+      ready: () => this.membership.member(context.id)?.status !== 'joining',
+    });
+    context.endpoint.onMessage((from, raw) => this.receive(from, raw));
+    this.membership.onEvent((event) => {
+      if (event.type === 'member' && this.membership.isLive(event.member.id)) {
+        this.data.handoff.nudge(event.member.id);
+      }
+    });
+    this.membership.start(seeds);
+    this.data.start();
+  }
+
+  onCrash(): void {
+    this.crashed = true;
+    this.membership.stop();
+    this.data.stop();
+  }
+
+  private receive(from: NodeId, raw: unknown): void {
+    if (this.crashed) return;
+    const parsed = PeerEnvelope.safeParse(raw);
+    // In the simulator every sender is our own code: a message that does not decode is a bug.
+    if (!parsed.success) throw new Error(`${this.context.id} got an invalid envelope from ${from}`);
+    const envelope = parsed.data;
+    switch (envelope.k) {
+      case 'msg':
+        this.membership.onMessage(from, envelope.body);
+        return;
+      case 'req':
+        this.data.handle(from, envelope.body).then(
+          (body) => this.reply(from, { k: 'ok', id: envelope.id, body }),
+          (error: unknown) => {
+            if (!(error instanceof RingKvError)) throw error;
+            this.reply(from, { k: 'err', id: envelope.id, error: error.toBody() });
+          },
+        );
+        return;
+      case 'ok':
+        this.peers.settle(from, envelope.id, { reply: envelope.body });
+        return;
+      case 'err':
+        this.peers.settle(from, envelope.id, {
+          error: new RingKvError(envelope.error.code as RingKvError['code'], envelope.error.message),
+        });
+        return;
+    }
+  }
+
+  private reply(to: NodeId, envelope: PeerEnvelope): void {
+    if (!this.crashed) this.context.endpoint.send(to, envelope);
+  }
+}
+
+export function replicationNodes(
+  seedsFor: (id: NodeId) => NodeId[],
+  config: ReplicationSimConfig = replicationSimDefaults,
+): SimNodeFactory<ReplicationSimNode> {
+  return (context) => new ReplicationSimNode(context, seedsFor(context.id), config);
+}
