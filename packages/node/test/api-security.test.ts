@@ -130,7 +130,7 @@ describe('browser origins', () => {
       body: '{"value":1}',
     });
     expect(write.status).toBe(403);
-    expect((await write.json()).error.code).toBe('FORBIDDEN');
+    expect(((await write.json()) as Body).error.code).toBe('FORBIDDEN');
     expect((await fetch(`${node.url}/read/secured`, { headers: evil })).status).toBe(200);
   });
 });
