@@ -130,5 +130,23 @@ export function describeReopenTests(harness: () => StoreHarness): void {
     expect(reopened.hintCount()).toBe(1);
     expect(reopened.hintsFor('n3:3', 10).map((h) => h.key)).toEqual(['kept']);
     expect(await reopened.put('kept', record(value('old'), 2))).toBe(false);
+    // Hints written after the reopen queue behind the older ones.
+    await reopened.putHint({ target: 'n3:3', key: 'later', record: record(value('w'), 5) });
+    expect(reopened.hintsFor('n3:3', 10).map((h) => h.key)).toEqual(['kept', 'later']);
+  });
+
+  it('keeps purges and the hint bound across reopen', async () => {
+    const current = harness();
+    const store = await current.open({ hintsMax: 2 });
+    await store.put('a', record(value('v'), 1));
+    await store.put('b', record(value('v'), 1));
+    await store.purge('a', 1);
+    await store.putHint({ target: 'n2:2', key: 'a', record: record(value('v'), 1) });
+    await store.putHint({ target: 'n2:2', key: 'b', record: record(value('v'), 1) });
+    const reopened = await current.reopen!(store, { hintsMax: 2 });
+    expect(reopened.get('a')).toBeUndefined();
+    expect(reopened.counts()).toEqual({ keys: 1, tombstones: 0, bytes: 1 + value('v').length });
+    expect(await reopened.putHint({ target: 'n2:2', key: 'c', record: record(value('v'), 1) })).toBe(false);
+    expect(reopened.hintsDropped()).toBe(1);
   });
 }
