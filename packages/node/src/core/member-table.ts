@@ -70,6 +70,8 @@ export class MemberTable {
   private ringDirty = false;
   private ringEpoch = 0;
   private stateChecksum: string | undefined;
+  /** The members sorted by id (the live objects), rebuilt only when a member comes or goes. */
+  private sorted: MemberState[] | undefined;
 
   constructor(self: MemberState) {
     this.members.set(self.id, { ...self, tokens: [...self.tokens] });
@@ -86,7 +88,13 @@ export class MemberTable {
 
   /** Every member, sorted by id (copies). */
   list(): MemberState[] {
-    return [...this.members.values()].sort(byId).map((member) => ({ ...member }));
+    return this.view().map((member) => ({ ...member }));
+  }
+
+  /** The members sorted by id, without copying: read only, and only until the next change. */
+  view(): readonly Readonly<MemberState>[] {
+    this.sorted ??= [...this.members.values()].sort(byId);
+    return this.sorted;
   }
 
   ids(): NodeId[] {
@@ -108,8 +116,17 @@ export class MemberTable {
 
   /** Sets a member's state without precedence checks: only for this node's own entry. */
   replace(member: MemberState): void {
-    this.members.set(member.id, { ...member, tokens: [...member.tokens] });
-    this.changed(true);
+    const current = this.members.get(member.id);
+    const tokensChanged = !current || !sameTokens(current.tokens, member.tokens);
+    if (current) {
+      current.status = member.status;
+      current.incarnation = member.incarnation;
+      if (tokensChanged) current.tokens = [...member.tokens];
+    } else {
+      this.members.set(member.id, { ...member, tokens: [...member.tokens] });
+      this.sorted = undefined;
+    }
+    this.changed(tokensChanged);
   }
 
   /** Applies one fact. Call `settle()` after a batch to rebuild the ring once. */
@@ -128,6 +145,7 @@ export class MemberTable {
       };
       this.tombstones.delete(fact.id);
       this.members.set(fact.id, member);
+      this.sorted = undefined;
       this.changed(true);
       return { kind: 'changed', member: { ...member }, previous: undefined };
     }
@@ -159,7 +177,7 @@ export class MemberTable {
    * old tombstones at different times.
    */
   fullState(): MemberUpdate[] {
-    const facts: MemberUpdate[] = this.list().map((member) => ({ ...member }));
+    const facts: MemberUpdate[] = this.view().map((member) => ({ ...member }));
     for (const [id, incarnation] of this.tombstones) facts.push({ id, status: 'removed', incarnation });
     return facts;
   }
@@ -167,7 +185,7 @@ export class MemberTable {
   /** A digest of every member's id, status, incarnation and the ring: equal on nodes that agree. */
   checksum(): string {
     if (this.stateChecksum === undefined) {
-      const text = this.list()
+      const text = this.view()
         .map((member) => `${member.id}/${member.status}/${member.incarnation}`)
         .join(',');
       this.stateChecksum = `${this.currentRing.checksum}.${hashString(text).toString(16)}`;
@@ -186,6 +204,7 @@ export class MemberTable {
     this.tombstones.set(fact.id, fact.incarnation);
     if (!current) return { kind: 'ignored' };
     this.members.delete(fact.id);
+    this.sorted = undefined;
     this.changed(true);
     return { kind: 'removed', previous: current };
   }

@@ -288,7 +288,7 @@ export class MembershipProtocol {
 
   private others(keep: (status: MemberState['status'], id: NodeId) => boolean): NodeId[] {
     const ids: NodeId[] = [];
-    for (const member of this.deps.table.list()) {
+    for (const member of this.deps.table.view()) {
       if (member.id !== this.deps.self && keep(member.status, member.id)) ids.push(member.id);
     }
     return ids;
