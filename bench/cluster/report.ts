@@ -36,6 +36,8 @@ export function clusterColumns(rows: readonly ResultRow[]): Column<ResultRow>[] 
           : ratio(row.result?.opsPerSecond, reference(rows, row, echoTarget)),
     },
     { header: 'errors', cell: (row) => row.result?.errors },
+    { header: 'server CPU %', cell: (row) => row.serverCpuPercent },
+    { header: 'generator CPU %', cell: (row) => row.generatorCpuPercent },
     { header: 'note', cell: (row) => row.note ?? '', alignRight: false },
   ];
 }

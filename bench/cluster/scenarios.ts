@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { type KvAdapter, runAppLoad, runAppOpenLoop } from '../lib/app-load.js';
+import { withCpuShares } from '../lib/cpu.js';
 import { jsonValueText, redisValue, valueBytes } from '../lib/keys.js';
 import { allocatePort } from '../lib/ports.js';
 import { startProcess, stopProcess, waitUntil } from '../lib/processes.js';
@@ -22,6 +23,9 @@ export interface ResultRow {
   level: 'protocol' | 'app';
   load: string;
   result?: LoadResult;
+  /** Server CPU (all its processes) and load-generator CPU during the cell, in % of one core. */
+  serverCpuPercent?: number;
+  generatorCpuPercent?: number;
   note?: string;
 }
 
@@ -44,7 +48,13 @@ function describe(result: LoadResult): string {
   return `${Math.round(result.opsPerSecond)} ops/s, p99 ${result.latency.p99Ms.toFixed(2)} ms${errors}`;
 }
 
-async function protocolCells(target: string, urls: string[], config: ClusterBenchConfig, rows: ResultRow[]) {
+async function protocolCells(
+  target: string,
+  urls: string[],
+  serverPids: number[],
+  config: ClusterBenchConfig,
+  rows: ResultRow[],
+) {
   const loadOptions = {
     urls,
     connections: config.connections,
@@ -56,9 +66,18 @@ async function protocolCells(target: string, urls: string[], config: ClusterBenc
     seed: 7,
   };
   for (const { label, shape } of protocolShapes) {
-    const result = await runWsLoad({ ...loadOptions, shape });
-    log(`${target} ${label}: ${describe(result)}`);
-    rows.push({ target, level: 'protocol', load: label, result });
+    const [result, cpu] = await withCpuShares(serverPids, () => runWsLoad({ ...loadOptions, shape }));
+    log(
+      `${target} ${label}: ${describe(result)}; CPU server ${Math.round(cpu.serverPercent)}% generator ${Math.round(cpu.generatorPercent)}%`,
+    );
+    rows.push({
+      target,
+      level: 'protocol',
+      load: label,
+      result,
+      serverCpuPercent: cpu.serverPercent,
+      generatorCpuPercent: cpu.generatorPercent,
+    });
   }
   // Half of the best single-request rate, open loop: the latency a client sees when the node is not saturated.
   const singles = rows.filter((row) => row.target === target && row.load.startsWith('depth'));
@@ -69,19 +88,22 @@ async function protocolCells(target: string, urls: string[], config: ClusterBenc
     opsPerSecond,
     inflightPerConnectionMax: openLoopInflightPerConnectionMax,
   };
-  const result = await runWsLoad({ ...loadOptions, shape });
+  const [result, cpu] = await withCpuShares(serverPids, () => runWsLoad({ ...loadOptions, shape }));
   log(`${target} half peak (${opsPerSecond}/s): ${describe(result)}, ${result.skipped} skipped`);
   rows.push({
     target,
     level: 'protocol',
     load: 'half peak, open loop',
     result,
+    serverCpuPercent: cpu.serverPercent,
+    generatorCpuPercent: cpu.generatorPercent,
     note: `${opsPerSecond} ops/s offered`,
   });
 }
 
 async function appCells(
   target: string,
+  serverPids: number[],
   makeAdapter: () => Promise<KvAdapter>,
   value: string,
   config: ClusterBenchConfig,
@@ -93,10 +115,21 @@ async function appCells(
   for (const workers of config.appWorkers) {
     const adapter = await makeAdapter();
     try {
-      const result = await runAppLoad(adapter, { ...options, workers });
+      const [result, cpu] = await withCpuShares(serverPids, () =>
+        runAppLoad(adapter, { ...options, workers }),
+      );
       peak = Math.max(peak, result.opsPerSecond);
-      log(`${target} app ${workers} workers: ${describe(result)}`);
-      rows.push({ target, level: 'app', load: `app ${workers} workers`, result });
+      log(
+        `${target} app ${workers} workers: ${describe(result)}; CPU server ${Math.round(cpu.serverPercent)}% app ${Math.round(cpu.generatorPercent)}%`,
+      );
+      rows.push({
+        target,
+        level: 'app',
+        load: `app ${workers} workers`,
+        result,
+        serverCpuPercent: cpu.serverPercent,
+        generatorCpuPercent: cpu.generatorPercent,
+      });
     } finally {
       await adapter.close();
     }
@@ -104,18 +137,17 @@ async function appCells(
   const adapter = await makeAdapter();
   try {
     const opsPerSecond = Math.max(100, Math.round(peak / 2));
-    const result = await runAppOpenLoop(adapter, {
-      ...options,
-      workers: 0,
-      opsPerSecond,
-      inflightMax: 10_000,
-    });
+    const [result, cpu] = await withCpuShares(serverPids, () =>
+      runAppOpenLoop(adapter, { ...options, workers: 0, opsPerSecond, inflightMax: 10_000 }),
+    );
     log(`${target} app half peak (${opsPerSecond}/s): ${describe(result)}, ${result.skipped} skipped`);
     rows.push({
       target,
       level: 'app',
       load: 'app half peak, open loop',
       result,
+      serverCpuPercent: cpu.serverPercent,
+      generatorCpuPercent: cpu.generatorPercent,
       note: `${opsPerSecond} ops/s offered`,
     });
   } finally {
@@ -144,7 +176,7 @@ export async function benchEcho(config: ClusterBenchConfig, directory: string, r
     );
     const loaded = await preloadWs(preloadOptions(urls, config.keys));
     log(`echo: preloaded ${loaded.keys} keys in ${Math.round(loaded.elapsedMs)} ms`);
-    await protocolCells('ws echo (ceiling)', urls, config, rows);
+    await protocolCells('ws echo (ceiling)', urls, [server.pid], config, rows);
   } finally {
     await stopProcess(server);
   }
@@ -189,15 +221,21 @@ export async function benchRingkv(
     if (loaded.failures > 0)
       throw new Error(`preload: ${loaded.failures} failures, e.g. ${loaded.failureSample}`);
     log(`${spec.name}: preloaded ${loaded.keys} keys in ${Math.round(loaded.elapsedMs)} ms`);
-    await protocolCells(spec.name, urls, config, rows);
+    const pids = nodes.map((node) => node.process.pid);
+    await protocolCells(spec.name, urls, pids, config, rows);
     const value = 'v'.repeat(valueBytes - 2);
-    await appCells(`${spec.name} RingClient`, () => createRingClientAdapter(urls), value, config, rows);
+    await appCells(`${spec.name} RingClient`, pids, () => createRingClientAdapter(urls), value, config, rows);
   } finally {
     await stopRingkv(nodes);
   }
 }
 
-async function redisBenchmarkCells(port: number, config: ClusterBenchConfig, rows: ResultRow[]) {
+async function redisBenchmarkCells(
+  port: number,
+  pids: number[],
+  config: ClusterBenchConfig,
+  rows: ResultRow[],
+) {
   for (const { label, pipeline } of protocolShapes) {
     const common = {
       port,
@@ -210,18 +248,20 @@ async function redisBenchmarkCells(port: number, config: ClusterBenchConfig, row
     // A short calibration sizes -n so each test runs about half a cell (GET and SET run one after the other).
     const calibration = await runRedisBenchmark({
       ...common,
-      requests: 20_000 * pipeline,
+      requests: 20_000 * Math.min(pipeline, 10),
       tests: ['get'],
       timeoutMs: 60_000,
     });
     const rate = calibration[0]?.opsPerSecond ?? 50_000;
     const requests = Math.max(10_000, Math.round((rate * config.cellMs) / 2000));
-    const tests = await runRedisBenchmark({
-      ...common,
-      requests,
-      tests: ['get', 'set'],
-      timeoutMs: config.cellMs * 6 + 30_000,
-    });
+    const [tests, cpu] = await withCpuShares(pids, () =>
+      runRedisBenchmark({
+        ...common,
+        requests,
+        tests: ['get', 'set'],
+        timeoutMs: config.cellMs * 6 + 30_000,
+      }),
+    );
     const get = tests.find((test) => test.test === 'GET');
     const set = tests.find((test) => test.test === 'SET');
     if (!get || !set) throw new Error(`redis-benchmark -P ${pipeline}: could not read GET and SET results`);
@@ -236,7 +276,8 @@ async function redisBenchmarkCells(port: number, config: ClusterBenchConfig, row
       level: 'protocol',
       load: label,
       result,
-      note: `-P ${pipeline}`,
+      serverCpuPercent: cpu.serverPercent,
+      note: `-P ${pipeline}; redis-benchmark's own CPU not counted`,
     });
   }
 }
@@ -250,9 +291,11 @@ export async function benchRedis(config: ClusterBenchConfig, directory: string, 
     await preloadRedisCluster(cluster, config.keys);
     await adapter.close();
     log(`redis: preloaded ${config.keys} keys`);
-    await redisBenchmarkCells(ports[0]!, config, rows);
+    const pids = instances.map((instance) => instance.process.pid);
+    await redisBenchmarkCells(ports[0]!, pids, config, rows);
     await appCells(
       'Redis Cluster ioredis',
+      pids,
       async () => createIoredisClusterAdapter(ports).adapter,
       redisValue,
       config,
