@@ -9,6 +9,7 @@ import { Distribution } from './components/Distribution.js';
 import { Header } from './components/Header.js';
 import { LocateKey } from './components/LocateKey.js';
 import { Membership } from './components/Membership.js';
+import { RingLegend } from './components/RingLegend.js';
 import { type LocatedKey, RingView } from './components/RingView.js';
 import { Traffic } from './components/Traffic.js';
 import { useCluster } from './hooks/useCluster.js';
@@ -35,7 +36,10 @@ export function App() {
     [cluster.nodes, model, history],
   );
   const slots = useColorSlots(rows.map((row) => row.id));
-  const statuses = useMemo(() => statusByNode(rows), [rows]);
+  // Keyed by content: stats arrive every second, and the ring should redraw only when a status changes.
+  const statusSignature = rows.map((row) => `${row.id}=${row.status}`).join();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: rows is read through its signature
+  const statuses = useMemo(() => statusByNode(rows), [statusSignature]);
 
   return (
     <div className="app">
@@ -66,6 +70,7 @@ export function App() {
           ) : (
             <p className="muted ring-empty">Waiting for the ring…</p>
           )}
+          <RingLegend rows={rows} slots={slots} onHighlight={setHighlightNode} />
         </section>
         <div className="side">
           <Membership

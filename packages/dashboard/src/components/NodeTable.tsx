@@ -19,55 +19,57 @@ interface NodeTableProps {
 
 export function NodeTable({ rows, model, slots, self, onHighlight, onRemove }: NodeTableProps) {
   return (
-    <table className="node-table" data-testid="node-table">
-      <thead>
-        <tr>
-          <th>node</th>
-          <th>status</th>
-          <th className="number" title="share of the ring this node owns as primary">
-            primary
-          </th>
-          <th className="number" title="share of the ring this node stores as any replica">
-            replica
-          </th>
-          <th className="number">keys</th>
-          <th className="number">bytes</th>
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr
-            key={row.id}
-            data-testid="node-row"
-            data-node={row.id}
-            data-status={row.status}
-            onPointerEnter={() => onHighlight(row.id)}
-            onPointerLeave={() => onHighlight(null)}
-          >
-            <td className="node-id">
-              <span className="swatch" style={{ background: nodeColorVar(slots.get(row.id) ?? 0) }} />
-              {row.id}
-              {row.id === self && <span className="self-tag">this page</span>}
-            </td>
-            <td>
-              <StatusBadge status={row.status} />
-            </td>
-            <td className="number">{share(model?.primaryShare.get(row.id))}</td>
-            <td className="number">{share(model?.replicaShare.get(row.id))}</td>
-            <td className="number" data-testid="node-keys">
-              {row.keys === null ? '–' : formatCount(row.keys)}
-            </td>
-            <td className="number">{row.bytes === null ? '–' : formatBytes(row.bytes)}</td>
-            <td>
-              <button type="button" className="link danger" onClick={() => onRemove(row.id)}>
-                remove
-              </button>
-            </td>
+    <div className="table-scroll">
+      <table className="node-table" data-testid="node-table">
+        <thead>
+          <tr>
+            <th>node</th>
+            <th>status</th>
+            <th className="number" title="share of the ring this node owns as primary">
+              primary
+            </th>
+            <th className="number" title="share of the ring this node stores as any replica">
+              replica
+            </th>
+            <th className="number">keys</th>
+            <th className="number">bytes</th>
+            <th />
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr
+              key={row.id}
+              data-testid="node-row"
+              data-node={row.id}
+              data-status={row.status}
+              onPointerEnter={() => onHighlight(row.id)}
+              onPointerLeave={() => onHighlight(null)}
+            >
+              <td className="node-id">
+                <span className="swatch" style={{ background: nodeColorVar(slots.get(row.id) ?? 0) }} />
+                {row.id}
+                {row.id === self && <span className="self-tag">this page</span>}
+              </td>
+              <td>
+                <StatusBadge status={row.status} />
+              </td>
+              <td className="number">{share(model?.primaryShare.get(row.id))}</td>
+              <td className="number">{share(model?.replicaShare.get(row.id))}</td>
+              <td className="number" data-testid="node-keys">
+                {row.keys === null ? '–' : formatCount(row.keys)}
+              </td>
+              <td className="number">{row.bytes === null ? '–' : formatBytes(row.bytes)}</td>
+              <td>
+                <button type="button" className="link danger" onClick={() => onRemove(row.id)}>
+                  remove
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

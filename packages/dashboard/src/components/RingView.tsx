@@ -4,7 +4,7 @@
  * bands, and a located key with the walk to its preference list. Presentational: data comes in props.
  */
 import type { NodeStatus } from '@ringkv/protocol';
-import { type PointerEvent, useMemo, useState } from 'react';
+import { memo, type PointerEvent, useMemo, useState } from 'react';
 import { denseRingTicksMin } from '../config/limits.js';
 import { nodeColorVar } from '../config/theme.js';
 import { useAnimatedArcs } from '../hooks/useAnimatedArcs.js';
@@ -39,7 +39,14 @@ const arcWidth = 22;
 const replicaBandWidth = 9;
 const replicaRadius = (rank: number) => arcRadius - arcWidth / 2 - 7 - (rank - 1) * (replicaBandWidth + 3);
 
-export function RingView({ model, statuses, slots, located, highlightNode }: RingViewProps) {
+/** Memoised: the page re-renders every stats second, the ring only when its own props change. */
+export const RingView = memo(function RingView({
+  model,
+  statuses,
+  slots,
+  located,
+  highlightNode,
+}: RingViewProps) {
   const frames = useAnimatedArcs(model.ranges);
   const dense = model.sorted.length > denseRingTicksMin;
   const geometry: RingGeometry = useMemo(
@@ -108,7 +115,7 @@ export function RingView({ model, statuses, slots, located, highlightNode }: Rin
       <RingCentre model={model} hoveredRange={hoveredRange} />
     </svg>
   );
-}
+});
 
 /** The hovered range again on inner bands, one per replica rank, in each replica's colour. */
 function HoveredRangeBands(props: { model: RingModel; index: number; slotColor: (node: string) => string }) {

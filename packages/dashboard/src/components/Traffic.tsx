@@ -3,7 +3,8 @@
  * latency per node, as time series over the last two minutes.
  */
 import { useState } from 'react';
-import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { latencyLinesMax } from '../config/limits.js';
 import { nodeColorVar, opColorVar } from '../config/theme.js';
 import { formatClock, formatCount } from '../lib/format.js';
 import {
@@ -13,6 +14,7 @@ import {
   type Percentile,
   type StatsSample,
   seriesNodes,
+  slowestNodes,
   type TrafficOp,
   trafficOps,
 } from '../lib/series.js';
@@ -39,7 +41,9 @@ export function Traffic({ history, slots }: TrafficProps) {
   const op = chosenOp === 'busiest' ? busiestOp(history) : chosenOp;
   const ops = opsSeries(history);
   const latency = latencySeries(history, op, percentile);
-  const nodes = seriesNodes(history);
+  const allNodes = seriesNodes(history);
+  // Fifty lines are a blur: past the bound, draw the slowest nodes (those an operator looks for).
+  const nodes = allNodes.length > latencyLinesMax ? slowestNodes(latency, latencyLinesMax) : allNodes;
   const latest = ops.at(-1);
   const totalNow = latest ? trafficOps.reduce((sum, name) => sum + latest[name], 0) : 0;
 
@@ -56,28 +60,29 @@ export function Traffic({ history, slots }: TrafficProps) {
       {history.length === 0 && <p className="muted">Waiting for the first stats sample from the node…</p>}
       <div className="chart-grid">
         <ChartFigure title="Operations per second" note="sum over all nodes">
-          <AreaChart responsive style={{ width: '100%', height: 220 }} data={ops}>
+          <LineChart responsive style={{ width: '100%', height: 220 }} data={ops}>
             <CartesianGrid {...gridProps} />
             <XAxis {...timeAxis} {...axisProps} />
             <YAxis {...axisProps} width={48} />
             <Tooltip {...tooltipProps} labelFormatter={(at) => formatClock(Number(at))} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             {trafficOps.map((name) => (
-              <Area
+              <Line
                 key={name}
                 dataKey={name}
-                stackId="ops"
                 type="monotone"
                 stroke={opColorVar(name)}
-                fill={opColorVar(name)}
-                fillOpacity={0.25}
+                strokeWidth={2}
+                dot={false}
                 isAnimationActive={false}
               />
             ))}
-          </AreaChart>
+          </LineChart>
         </ChartFigure>
         <ChartFigure
-          title={`${op} latency ${percentile === 'p99Ms' ? 'p99' : 'p50'} per node (ms)`}
+          title={`${op} latency ${percentile === 'p99Ms' ? 'p99' : 'p50'} per node (ms)${
+            nodes.length < allNodes.length ? `, the ${nodes.length} slowest of ${allNodes.length}` : ''
+          }`}
           note={
             <LatencyControls
               op={chosenOp}

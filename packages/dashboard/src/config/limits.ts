@@ -17,3 +17,7 @@ export const densityBinCount = 72;
 export const denseRingTicksMin = 2_000;
 /** Length of a ring-change animation. */
 export const ringAnimationMs = 700;
+/** Latency lines drawn at once; past it, the slowest nodes are drawn. */
+export const latencyLinesMax = 8;
+/** Above this many nodes, the legend under the ring lists only nodes that are not alive. */
+export const legendNodesMax = 12;

@@ -1,6 +1,15 @@
 import type { NodeStats } from '@ringkv/protocol';
 import { describe, expect, it } from 'vitest';
-import { appendSample, busiestOp, latencySeries, latestByNode, opsSeries, seriesNodes } from './series.js';
+import {
+  appendSample,
+  busiestOp,
+  type LatencyPoint,
+  latencySeries,
+  latestByNode,
+  opsSeries,
+  seriesNodes,
+  slowestNodes,
+} from './series.js';
 
 function stats(node: string, at: number, ops: NodeStats['ops']): NodeStats {
   return { node, at, keys: 0, bytes: 0, ops, forwarded: 0 };
@@ -65,5 +74,13 @@ describe('summaries', () => {
     expect(busiestOp(history)).toBe('update');
     expect(busiestOp([])).toBe('read');
     expect(latestByNode(history).get('a')!.at).toBe(2000);
+  });
+});
+
+describe('slowestNodes', () => {
+  it('picks the highest latencies of the newest point that has any', () => {
+    const points: LatencyPoint[] = [{ at: 1, a: 9, b: 1, c: 5 }, { at: 2, a: 1, b: 7, c: null }, { at: 3 }];
+    expect(slowestNodes(points, 2)).toEqual(['b', 'a']);
+    expect(slowestNodes([], 2)).toEqual([]);
   });
 });

@@ -81,3 +81,14 @@ export function latestByNode(history: readonly StatsSample[]): Map<string, NodeS
   for (const sample of history) for (const node of sample.nodes) latest.set(node.node, node);
   return latest;
 }
+
+/** The `count` nodes with the highest latency in the newest point that has any, slowest first. */
+export function slowestNodes(points: readonly LatencyPoint[], count: number): string[] {
+  const latest = [...points].reverse().find((point) => Object.keys(point).length > 1);
+  if (!latest) return [];
+  return Object.entries(latest)
+    .filter(([node, value]) => node !== 'at' && typeof value === 'number')
+    .sort(([, left], [, right]) => (right as number) - (left as number))
+    .slice(0, count)
+    .map(([node]) => node);
+}
