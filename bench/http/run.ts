@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeBenchmarksSection } from '../lib/benchmarks-md.js';
+import { withCpuShares } from '../lib/cpu.js';
 import { jsonValueText } from '../lib/keys.js';
 import { describeRun, machineInfo } from '../lib/machine.js';
 import { allocatePort } from '../lib/ports.js';
@@ -23,6 +24,8 @@ interface Row {
   target: string;
   pipelining: number;
   result?: LoadResult;
+  serverCpuPercent?: number;
+  generatorCpuPercent?: number;
   note?: string;
 }
 
@@ -63,15 +66,29 @@ function parse(argv: string[]) {
 }
 type Config = ReturnType<typeof parse>;
 
-async function measure(target: string, urls: string[], config: Config, rows: Row[]): Promise<void> {
+async function measure(
+  target: string,
+  urls: string[],
+  pids: number[],
+  config: Config,
+  rows: Row[],
+): Promise<void> {
   const base = { urls, connections: config.connections, keyspace: config.keys };
   await runHttpLoad({ ...base, pipelining: 1, durationSeconds: 1 }); // warm-up, discarded
   for (const pipelining of [1, 16]) {
-    const result = await runHttpLoad({ ...base, pipelining, durationSeconds: config.cellSeconds });
+    const [result, cpu] = await withCpuShares(pids, () =>
+      runHttpLoad({ ...base, pipelining, durationSeconds: config.cellSeconds }),
+    );
     console.log(
       `${target} pipelining ${pipelining}: ${Math.round(result.opsPerSecond)} req/s, p99 ${result.latency.p99Ms} ms, ${result.errors} errors`,
     );
-    rows.push({ target, pipelining, result });
+    rows.push({
+      target,
+      pipelining,
+      result,
+      serverCpuPercent: cpu.serverPercent,
+      generatorCpuPercent: cpu.generatorPercent,
+    });
   }
 }
 
@@ -85,7 +102,7 @@ async function benchCeiling(config: Config, directory: string, rows: Row[]): Pro
   try {
     const url = `http://127.0.0.1:${port}`;
     await waitUntil('http ceiling', async () => (await fetch(`${url}/health`)).ok, 20_000, 200);
-    await measure(ceilingTarget, [url], config, rows);
+    await measure(ceilingTarget, [url], [server.pid], config, rows);
   } finally {
     await stopProcess(server);
   }
@@ -111,6 +128,7 @@ async function benchRingkv(
     await measure(
       spec.name,
       nodes.map((node) => `http://${node.address}`),
+      nodes.map((node) => node.process.pid),
       config,
       rows,
     );
@@ -136,6 +154,8 @@ function columns(rows: readonly Row[]): Column<Row>[] {
         row.target === ceilingTarget ? undefined : ratio(row.result?.opsPerSecond, ceiling(row)),
     },
     { header: 'errors', cell: (row) => row.result?.errors },
+    { header: 'server CPU %', cell: (row) => row.serverCpuPercent },
+    { header: 'autocannon CPU %', cell: (row) => row.generatorCpuPercent },
     { header: 'note', cell: (row) => row.note ?? '', alignRight: false },
   ];
 }
