@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LmdbStore } from './lmdb-store.js';
 import type { Store } from './store.js';
 import { describeStoreContract } from './store-contract.test-helper.js';
@@ -76,6 +76,26 @@ describe('LmdbStore', () => {
     expect(reopened.get('k')).toEqual(second);
     expect(reopened.counts()).toEqual({ keys: 1, tombstones: 0, bytes: 1 + second.valueJson.length });
     await reopened.close();
+  });
+
+  it('fails stop after a write the engine could not commit', async () => {
+    const store = await LmdbStore.open(await tempDir('store'));
+    await store.put('before', { valueJson: '1', version: 1, writer: 'n:1' });
+    // A disk-full error cannot be provoked portably: make the engine's next write reject as LMDB would.
+    // biome-ignore lint/complexity/useLiteralKeys: bracket access reaches the private database on purpose.
+    const records = store['records'];
+    vi.spyOn(records, 'put').mockImplementationOnce(() => Promise.reject(new Error('MDB_MAP_FULL')));
+    const failed = store.put('k', { valueJson: '1', version: 1, writer: 'n:1' });
+    await expect(failed).rejects.toThrow('store write failed');
+    await expect(failed).rejects.toMatchObject({ cause: { message: 'MDB_MAP_FULL' } });
+    await expect(store.put('other', { valueJson: '1', version: 1, writer: 'n:1' })).rejects.toThrow(
+      /accepts no more/,
+    );
+    await expect(
+      store.putHint({ target: 'n:2', key: 'k', record: { valueJson: '1', version: 1, writer: 'n:1' } }),
+    ).rejects.toThrow(/accepts no more/);
+    expect(store.get('before')).toEqual({ valueJson: '1', version: 1, writer: 'n:1' });
+    await store.close();
   });
 
   it('refuses writes after close', async () => {
