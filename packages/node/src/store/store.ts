@@ -29,7 +29,7 @@ export interface ScanOptions {
   endInclusive: number;
   /** Resume after this record (token and key), as returned last by the previous page. */
   after?: { token: number; key: string };
-  /** At most this many records per page. */
+  /** At most this many records per page (a positive integer; capped at `limits.storeScanRecordsMax`). */
   limit: number;
   /** Include tombstones (streaming and anti-entropy need them; counting does not). */
   includeTombstones?: boolean;
