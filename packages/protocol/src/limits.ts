@@ -128,6 +128,12 @@ export const membershipJoinRetryDelayMsMin = 200;
 export const membershipJoinRetryDelayMsMax = 5_000;
 /** add_node keeps offering our state to the admitted node for this many protocol periods. */
 export const membershipAdmitAttemptsMax = 20;
+/**
+ * decommission (remove_node) and forget announce their fact this many incarnations above the member's,
+ * so a refutation racing them cannot undo them; incarnations start at boot time in milliseconds, so a
+ * node restarted a second later is above it again.
+ */
+export const membershipOperatorIncarnationStep = 1_000;
 /** Events pending in one simulated run (timers plus packets in flight). */
 export const simEventsPendingMax = 1_000_000;
 /** Packets in flight on one simulated path (from, to); a full path drops a random packet. */

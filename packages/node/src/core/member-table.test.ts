@@ -51,6 +51,15 @@ describe('MemberTable', () => {
     expect(table.removedAt('b:1')).toBeUndefined();
   });
 
+  it('keeps a decommissioned member leaving when it refutes as alive before hearing of it', () => {
+    const table = new MemberTable(self);
+    table.apply({ id: 'b:1', status: 'alive', incarnation: 1, tokens: [5] });
+    table.apply({ id: 'b:1', status: 'leaving', incarnation: 1001, tokens: [5] });
+    table.apply({ id: 'b:1', status: 'suspect', incarnation: 1001 });
+    const result = table.apply({ id: 'b:1', status: 'alive', incarnation: 1002, tokens: [5] });
+    expect(result).toMatchObject({ kind: 'changed', member: { status: 'leaving', incarnation: 1002 } });
+  });
+
   it('changes the state checksum with statuses but the ring checksum only with members or tokens', () => {
     const table = new MemberTable(self);
     table.apply({ id: 'b:1', status: 'alive', incarnation: 1, tokens: [5] });

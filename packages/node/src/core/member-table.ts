@@ -70,6 +70,12 @@ export class MemberTable {
   private ringDirty = false;
   private ringEpoch = 0;
   private stateChecksum: string | undefined;
+  /**
+   * Members that have been `leaving` here: a decommission is sticky. A member that refutes a suspicion
+   * before it heard it was decommissioned announces itself alive at a higher incarnation; we keep it
+   * leaving (at that incarnation) and gossip that, so the decommission reaches it after all.
+   */
+  private readonly decommissioned = new Set<NodeId>();
   /** The members sorted by id (the live objects), rebuilt only when a member comes or goes. */
   private sorted: MemberState[] | undefined;
 
@@ -152,7 +158,10 @@ export class MemberTable {
     if (!supersedes(fact, current)) return { kind: 'ignored' };
     const previous = { ...current };
     const tokensChanged = fact.tokens !== undefined && !sameTokens(fact.tokens, current.tokens);
-    current.status = fact.status;
+    const stickyLeaving =
+      this.decommissioned.has(fact.id) && (fact.status === 'alive' || fact.status === 'joining');
+    if (fact.status === 'leaving') this.decommissioned.add(fact.id);
+    current.status = stickyLeaving ? 'leaving' : fact.status;
     current.incarnation = fact.incarnation;
     if (tokensChanged) current.tokens = [...fact.tokens!];
     this.changed(tokensChanged);
@@ -204,6 +213,7 @@ export class MemberTable {
     this.tombstones.set(fact.id, fact.incarnation);
     if (!current) return { kind: 'ignored' };
     this.members.delete(fact.id);
+    this.decommissioned.delete(fact.id);
     this.sorted = undefined;
     this.changed(true);
     return { kind: 'removed', previous: current };

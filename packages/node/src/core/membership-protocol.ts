@@ -125,6 +125,7 @@ export class MembershipProtocol {
     const joined = this.lifecycle === 'running';
     switch (message.type) {
       case 'ping':
+        this.tellRemoved(from);
         this.applyFacts(message.updates, from);
         this.sendProbe(from, { type: 'ack', seq: message.seq });
         this.maybeSync(from, message);
@@ -147,6 +148,14 @@ export class MembershipProtocol {
       case 'leave':
         this.applyFacts([message.member], from);
         break;
+    }
+  }
+
+  /** A node we removed still probes us (it missed the news): tell it directly. */
+  private tellRemoved(from: NodeId): void {
+    const incarnation = this.deps.table.removedAt(from);
+    if (incarnation !== undefined) {
+      this.deps.send(from, { type: 'leave', member: { id: from, status: 'removed', incarnation } });
     }
   }
 
@@ -229,7 +238,7 @@ export class MembershipProtocol {
   }
 
   private setSelf(status: MemberState['status'], incarnation: number): void {
-    const previous = this.me;
+    const previous = { ...this.me };
     const member = { ...previous, status, incarnation };
     this.deps.table.replace(member);
     this.deps.table.settle();

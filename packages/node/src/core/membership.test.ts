@@ -129,6 +129,33 @@ describe('Membership (SWIM) on a perfect network', () => {
     expect(() => sim.node(a).membership.forget('zz:1')).toThrow(/not a member/);
   });
 
+  it('two joining nodes do not found a cluster of their own at once; seed syncs merge what forms', () => {
+    // a is down while b and c try to join through each other (and a): after three rounds through
+    // their seeds they answer each other; a then starts alone, and b's and c's seed syncs pull it in.
+    const sim = cluster({ [b]: [a, c], [c]: [a, b] });
+    sim.runFor(1_000);
+    expect(sim.node(b).membership.member(b)?.status).toBe('joining');
+    sim.runFor(30_000);
+    expect(Object.keys(statuses(sim.node(b)))).toEqual([b, c]);
+    sim.add(a);
+    sim.runFor(25_000);
+    for (const id of [a, b, c])
+      expect(statuses(sim.node(id))).toEqual({ [a]: 'alive', [b]: 'alive', [c]: 'alive' });
+  });
+
+  it('a node removed while it was cut off learns it from the first node it probes', () => {
+    const sim = cluster({ [a]: [], [b]: [a], [c]: [a] });
+    sim.runFor(5_000);
+    sim.network.partition([[a, b], [c]]);
+    sim.node(a).membership.forget(c);
+    sim.runFor(3_000);
+    expect(sim.node(c).membership.running()).toBe(true);
+    sim.network.heal();
+    sim.runFor(10_000);
+    expect(sim.node(c).membership.running()).toBe(false);
+    expect(statuses(sim.node(b))).toEqual({ [a]: 'alive', [b]: 'alive' });
+  });
+
   it('heals a partition in which each side declared the other dead', () => {
     const sim = cluster({ [a]: [], [b]: [a], [c]: [a], [d]: [a] });
     sim.runFor(5_000);

@@ -100,24 +100,27 @@ export class Membership {
     this.protocol.admit(id);
   }
 
-  /** remove_node: mark `id` leaving, everywhere. Throws NODE_NOT_FOUND for an unknown id. */
+  /**
+   * remove_node: mark `id` leaving, everywhere. The fact is announced `membershipOperatorIncarnationStep`
+   * incarnations above the member's, so a refutation in flight cannot undo it. Throws NODE_NOT_FOUND for
+   * an unknown id.
+   */
   decommission(id: NodeId): void {
     const member = this.requireMember(id);
     if (member.status === 'leaving') return;
-    // Leaving outranks alive at the same incarnation; over suspect or dead it needs one more.
-    const live = member.status === 'alive' || member.status === 'joining';
-    const incarnation = live ? member.incarnation : member.incarnation + 1;
+    const incarnation = member.incarnation + limits.membershipOperatorIncarnationStep;
     this.protocol.applyLocal({ id, status: 'leaving', incarnation, tokens: member.tokens });
   }
 
-  /** remove_node completed: `id` leaves the ring for good (until it rejoins with a higher incarnation). */
+  /** remove_node completed: `id` leaves the ring for good (until it restarts and rejoins). */
   forget(id: NodeId): void {
     const member = this.requireMember(id);
     if (id === this.self) {
       this.leave();
       return;
     }
-    this.protocol.announceRemoval({ id, status: 'removed', incarnation: member.incarnation });
+    const incarnation = member.incarnation + limits.membershipOperatorIncarnationStep;
+    this.protocol.announceRemoval({ id, status: 'removed', incarnation });
   }
 
   /** Every member, this node included, sorted by id. Removed members are not listed. */

@@ -10,6 +10,7 @@ import type { MembershipSimNode } from './membership-node.js';
 export interface Expectation {
   alive: readonly NodeId[];
   dead: readonly NodeId[];
+  leaving?: readonly NodeId[];
 }
 
 /** One node's view as comparable text. */
@@ -32,6 +33,7 @@ export function divergence(
   const want = new Map<NodeId, string>();
   for (const id of expected.alive) want.set(id, 'alive');
   for (const id of expected.dead) want.set(id, 'dead');
+  for (const id of expected.leaving ?? []) want.set(id, 'leaving');
   const views = new Map<string, NodeId[]>();
   for (const id of ids) {
     const node = cluster.node(id);

@@ -160,6 +160,23 @@ function checkSuspectBeforeDead(
   }
 }
 
+/** remove_node: an operator decommissions a member (leaving everywhere), then forgets it (gone, stopped). */
+function removeScenario(run: ScenarioRun): Record<string, number> {
+  const cluster = createCluster(run, 'membership-remove');
+  const ids = simNodeIds(run.nodes);
+  formCluster(cluster, ids);
+  healAndConverge(cluster, { alive: ids, dead: [] }, 'forming');
+  const [victim, operator] = cluster.random.shuffle(ids) as [NodeId, NodeId];
+  const rest = ids.filter((id) => id !== victim);
+  cluster.node(operator).membership.decommission(victim);
+  const leaving = { alive: rest, dead: [], leaving: [victim] };
+  const decommissionPeriods = measureAfter(cluster, leaving, `decommission of ${victim}`);
+  cluster.node(operator).membership.forget(victim);
+  const forgetPeriods = measureAfter(cluster, { alive: rest, dead: [] }, `forget of ${victim}`);
+  if (cluster.node(victim).membership.running()) cluster.fail(`${victim} still runs after being forgotten`);
+  return { decommissionPeriods, forgetPeriods };
+}
+
 function partitionScenario(run: ScenarioRun): Record<string, number> {
   const cluster = createCluster(run, 'membership-partition');
   const ids = simNodeIds(run.nodes);
@@ -199,6 +216,7 @@ export const membershipScenarioNames = [
   'membership-crash',
   'membership-partition',
   'membership-chaos',
+  'membership-remove',
 ] as const;
 
 registerScenario({
@@ -230,4 +248,10 @@ registerScenario({
   description: 'crashes, restarts, partitions and a join, then everything healed',
   nodesMin: 3,
   run: chaosScenario,
+});
+registerScenario({
+  name: 'membership-remove',
+  description: 'n nodes; one is decommissioned, then forgotten (remove_node)',
+  nodesMin: 2,
+  run: removeScenario,
 });
