@@ -20,6 +20,7 @@ import {
 import { HybridLogicalClock } from './core/hlc.js';
 import { defaultTokens, Ring } from './core/ring.js';
 import { assert, type Clock, type StoredRecord, type TimerHandle } from './core/types.js';
+import { KeyLanes } from './io/key-lanes.js';
 import type { NodeApi, NodeEvent, RecordReply } from './node-api.js';
 import type { Store } from './store/store.js';
 
@@ -211,33 +212,5 @@ export class LocalNode implements NodeApi {
 
   private emit(event: NodeEvent): void {
     for (const listener of this.listeners) listener(event);
-  }
-}
-
-/**
- * Runs tasks for the same key one after another, in the order they arrive; tasks for different keys run
- * concurrently. Holds one entry per key with work pending, so its size is bounded by the requests in
- * flight (connections x requestsInflightMax).
- */
-export class KeyLanes {
-  private readonly tails = new Map<string, Promise<unknown>>();
-
-  get pendingKeys(): number {
-    return this.tails.size;
-  }
-
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key);
-    const result = previous === undefined ? task() : previous.then(task, task);
-    // The tail never rejects, so a failed task does not fail the ones queued behind it.
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return result;
   }
 }

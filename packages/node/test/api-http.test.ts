@@ -2,6 +2,8 @@
  * SPEC section 2 against a real `ringkv node` process, with plain fetch: every endpoint, its success
  * status and body, and its error paths.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NodeProcess, startNodeProcess, stopAllNodeProcesses } from './helpers/node-process.js';
 
@@ -135,14 +137,6 @@ describe('cluster operations on a single node', () => {
     expect(nobody.json.error.code).toBe('NODE_UNREACHABLE');
   });
 
-  it('add_node of a live address answers CONFLICT: a single node cannot admit others yet', async () => {
-    const other = await startNodeProcess({ args: ['--memory', '--vnodes', '8'] });
-    const result = await call('POST', `/add_node/${other.address}`);
-    expect(result.status).toBe(409);
-    expect(result.json.error.code).toBe('CONFLICT');
-    await other.stop();
-  });
-
   it('remove_node: the last node is CONFLICT, a stranger NODE_NOT_FOUND', async () => {
     const last = await call('DELETE', `/remove_node/${node.address}`);
     expect(last.status).toBe(409);
@@ -157,7 +151,7 @@ describe('cluster operations on a single node', () => {
     const before = await call('GET', '/nodes');
     expect(before.status).toBe(200);
     expect(before.json.nodes).toEqual([
-      { id: node.address, status: 'alive', keys: expect.any(Number), bytes: expect.any(Number) },
+      expect.objectContaining({ id: node.address, status: 'alive', keys: expect.any(Number) }),
     ]);
     await call('POST', `/create/${key('count-me')}`, { value: 1 });
     expect((await call('GET', '/nodes')).json.nodes[0].keys).toBe(before.json.nodes[0].keys + 1);
@@ -166,7 +160,7 @@ describe('cluster operations on a single node', () => {
   it('ring has the epoch, vnodes, replication factor and every token of this node', async () => {
     const ring = await call('GET', '/ring');
     expect(ring.status).toBe(200);
-    expect(ring.json).toMatchObject({ epoch: 1, vnodes: 16, replicationFactor: 3 });
+    expect(ring.json).toMatchObject({ epoch: expect.any(Number), vnodes: 16, replicationFactor: 3 });
     expect(ring.json.tokens).toHaveLength(16);
     expect(ring.json.tokens.every((entry: { node: string }) => entry.node === node.address)).toBe(true);
     const tokens = ring.json.tokens.map((entry: { token: number }) => entry.token);
@@ -255,5 +249,26 @@ describe('operations endpoints', () => {
       expect(result.json.error.code).toBe('BAD_REQUEST');
       expect(result.json.error.message).toContain(path!);
     }
+  });
+});
+
+// Python 3 with `requests` is not part of the pnpm install; on a machine without it this block is
+// reported as skipped by vitest, never as passed.
+const pythonHasRequests = spawnSync('python3', ['-c', 'import requests'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!pythonHasRequests)('the original FastAPI Python client', () => {
+  it('works unchanged: records for data calls, 400 saying HOST:PORT for add_node("node1")', () => {
+    const script = fileURLToPath(new URL('./helpers/original_client.py', import.meta.url));
+    const run = spawnSync('python3', [script, node.url], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const results = JSON.parse(run.stdout);
+    expect(results.create).toEqual({ key: 'py-key1', value: 'value1', version: expect.any(Number) });
+    expect(results.read).toEqual(results.create);
+    expect(results.update).toMatchObject({ key: 'py-key1', value: { nested: [1, 2] } });
+    expect(results.get_node).toEqual({ key: 'py-key1', node: node.address, replicas: [node.address] });
+    expect(results.add_node.error.code).toBe('BAD_REQUEST');
+    expect(results.add_node.error.message).toContain('HOST:PORT');
+    expect(results.delete).toEqual({ key: 'py-key1', deleted: true });
+    expect(results.read_after_delete.error.code).toBe('KEY_NOT_FOUND');
   });
 });

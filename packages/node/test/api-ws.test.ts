@@ -70,10 +70,10 @@ describe('cluster ops', () => {
     });
     const nodes = await ask({ id: 21, op: 'nodes' });
     expect(nodes.result.nodes).toEqual([
-      { id: node.address, status: 'alive', keys: expect.any(Number), bytes: expect.any(Number) },
+      expect.objectContaining({ id: node.address, status: 'alive', keys: expect.any(Number) }),
     ]);
     const ring = await ask({ id: 22, op: 'ring' });
-    expect(ring.result).toMatchObject({ epoch: 1, vnodes: 8, replicationFactor: 3 });
+    expect(ring.result).toMatchObject({ epoch: expect.any(Number), vnodes: 8, replicationFactor: 3 });
     expect(ring.result.tokens).toHaveLength(8);
   });
 
@@ -146,7 +146,7 @@ describe('subscriptions', () => {
       const first: Frame[] = [await events.next(), await events.next()];
       const ring = first.find((event) => event.event === 'ring');
       const nodes = first.find((event) => event.event === 'nodes');
-      expect(ring.data).toMatchObject({ epoch: 1, vnodes: 8 });
+      expect(ring.data).toMatchObject({ epoch: expect.any(Number), vnodes: 8 });
       expect(nodes.data.nodes[0].id).toBe(node.address);
 
       // Traffic on another connection shows up in a stats sample (each sample covers about one second).

@@ -2,7 +2,8 @@
  * One client WebSocket connection (SPEC section 3): text frames of JSON, each a request or a batch.
  *
  * - Pipelining: every request runs as soon as its frame arrives; its reply is sent when it is done, so
- *   replies may overtake each other. (Requests on the same key still apply in arrival order: LocalNode.)
+ *   replies may overtake each other. Requests on the same key apply in the order this connection sent
+ *   them (KeyLanes), so a pipelined read sees the create sent before it.
  * - Batches: the requests of an array frame run concurrently, like pipelined ones; their replies go back
  *   in one frame, in request order.
  * - Bounds: at most `requestsInflightMax` requests without a reply; a frame that would exceed it is
@@ -22,6 +23,7 @@ import {
 } from '@ringkv/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { Dispatcher } from './dispatch.js';
+import { KeyLanes } from './key-lanes.js';
 import type { Logger } from './logger.js';
 import { errorReplyText, okReplyText } from './replies.js';
 
@@ -43,6 +45,7 @@ interface Answer {
 export class ClientConnection {
   readonly topics = new Set<Topic>();
   private inflight = 0;
+  private readonly lanes = new KeyLanes();
   private requestSequence = 0;
 
   constructor(
@@ -132,7 +135,11 @@ export class ClientConnection {
     try {
       if (request.op === 'subscribe') return this.subscribe(request.id, request.topics);
       if (request.op === 'unsubscribe') return this.unsubscribe(request.id, request.topics);
-      const result = await this.context.dispatcher.run(request, valueJson, 'ws', requestId);
+      const run = () => this.context.dispatcher.run(request, valueJson, 'ws', requestId);
+      // Requests on one key from this connection apply in the order sent (read-your-writes in a pipeline
+      // or a batch); requests on different keys still run concurrently.
+      const result =
+        'key' in request && request.op !== 'get_node' ? await this.lanes.run(request.key, run) : await run();
       return { text: okReplyText(request.id, result) };
     } catch (error) {
       const ringError = this.context.dispatcher.toRingKvError(error, request.op, requestId);

@@ -1,0 +1,77 @@
+import { Writable } from 'node:stream';
+import { RingKvError } from '@ringkv/protocol';
+import { describe, expect, it } from 'vitest';
+import { LocalNode } from '../local-node.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { Dispatcher } from './dispatch.js';
+import { createLogger } from './logger.js';
+import { NodeMetrics } from './metrics.js';
+import { probeTcp } from './probe.js';
+import { systemClock } from './system-clock.js';
+
+function setup() {
+  const lines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()));
+      done();
+    },
+  });
+  const store = new MemoryStore();
+  const node = new LocalNode({
+    nodeId: '127.0.0.1:7001',
+    store,
+    clock: systemClock,
+    vnodes: 4,
+    replicationFactor: 3,
+    sampleOps: () => ({}),
+    probe: (address) => probeTcp(address, 100),
+    statsIntervalMs: 1_000,
+  });
+  const metrics = new NodeMetrics({ storeCounts: () => store.counts() });
+  const dispatcher = new Dispatcher(node, metrics, createLogger('127.0.0.1:7001', 'info', sink));
+  return { dispatcher, store, metrics, lines };
+}
+
+describe('Dispatcher', () => {
+  it('answers with the result JSON text, the value spliced in as it was stored', async () => {
+    const { dispatcher } = setup();
+    const text = await dispatcher.run(
+      { id: 1, op: 'create', key: 'k', value: undefined },
+      '{"a": [1, 2]}',
+      'ws',
+      'r1',
+    );
+    expect(text).toMatch(/^\{"key":"k","value":\{"a": \[1, 2\]\},"version":\d+\}$/);
+    expect(
+      JSON.parse(await dispatcher.run({ id: 2, op: 'get_node', key: 'k' }, undefined, 'http', 'r2')),
+    ).toEqual({
+      key: 'k',
+      node: '127.0.0.1:7001',
+      replicas: ['127.0.0.1:7001'],
+    });
+  });
+
+  it('passes RingKvErrors through and counts them by code', async () => {
+    const { dispatcher, metrics } = setup();
+    const failure = dispatcher.run({ id: 1, op: 'read', key: 'missing' }, undefined, 'http', 'r1');
+    await expect(failure).rejects.toMatchObject({ code: 'KEY_NOT_FOUND' });
+    expect(await metrics.text().then((m) => m.body)).toContain(
+      'ringkv_requests_total{op="read",transport="http",code="KEY_NOT_FOUND"} 1',
+    );
+  });
+
+  it('turns a bug into INTERNAL naming the request id, and logs it with the cause', async () => {
+    const { dispatcher, store, lines } = setup();
+    await store.close(); // writing to a closed store breaks an assertion: a bug, not a condition
+    const failure = await dispatcher
+      .run({ id: 1, op: 'create', key: 'k', value: undefined }, '1', 'ws', 'ws-3-7')
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RingKvError);
+    expect((failure as RingKvError).code).toBe('INTERNAL');
+    expect((failure as RingKvError).message).toContain('ws-3-7');
+    const logged = lines.find((line) => line.requestId === 'ws-3-7');
+    expect(logged).toMatchObject({ level: 50, op: 'create', node: '127.0.0.1:7001' });
+    expect(JSON.stringify(logged?.err)).toContain('closed');
+  });
+});
