@@ -289,9 +289,18 @@ export class MembershipProtocol {
     this.deps.send(to, { type: 'sync', reply, members: table.fullState(), checksum: table.checksum() });
   }
 
+  /**
+   * Adds our checksum and piggybacked facts. A ping to a member we hold suspect always carries that
+   * suspicion (Lifeguard's "buddy system"), so the member can refute at once instead of waiting for
+   * the rumour to reach it.
+   */
   private sendProbe(to: NodeId, message: ProbeMessage): void {
     const { table } = this.deps;
-    const updates = this.queue.take(to, table.size, limits.membershipUpdatesPerMessageMax);
+    const target = table.get(to);
+    const buddy = message.type === 'ping' && target?.status === 'suspect';
+    const max = limits.membershipUpdatesPerMessageMax - (buddy ? 1 : 0);
+    const updates = this.queue.take(to, table.size, max);
+    if (buddy && !updates.some((update) => update.id === to)) updates.unshift(factOf(target));
     this.deps.send(to, { ...message, checksum: table.checksum(), updates });
   }
 
