@@ -254,3 +254,9 @@ export class ClusterNode implements NodeApi {
     await this.transport.close();
   }
 }
+
+/** Randomness for the real node (membership's probe order, jitter); the simulator passes a seeded one. */
+export const systemRandom: Random = {
+  next: () => Math.random(),
+  int: (bound) => Math.floor(Math.random() * bound),
+};

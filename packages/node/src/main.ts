@@ -10,6 +10,7 @@
  */
 import { limits } from '@ringkv/protocol';
 import type { FastifyInstance } from 'fastify';
+import { ClusterNode, systemRandom } from './cluster-node.js';
 import type { NodeConfig } from './config.js';
 import type { Clock } from './core/types.js';
 import { Access } from './io/auth.js';
@@ -18,12 +19,10 @@ import { buildHttpServer } from './io/http-server.js';
 import { Lifecycle } from './io/lifecycle.js';
 import { createLogger, type Logger } from './io/logger.js';
 import { NodeMetrics } from './io/metrics.js';
-import { probeTcp } from './io/probe.js';
 import { dashboardDirDefault } from './io/static.js';
 import { systemClock } from './io/system-clock.js';
 import { attachUpgradeRouter } from './io/upgrade-router.js';
 import { createWsApi } from './io/ws-api.js';
-import { LocalNode } from './local-node.js';
 import type { NodeApi } from './node-api.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/store.js';
@@ -53,23 +52,27 @@ interface NodeParts {
   store: Store;
   clock: Clock;
   metrics: NodeMetrics;
+  logger: Logger;
 }
 
-/** The one swap point between a single node and a clustered one. */
-async function createNode({ config, store, clock, metrics }: NodeParts): Promise<ClosableNode> {
-  if (config.join.length > 0) {
-    throw new Error(
-      `--join ${config.join.join(',')}: joining a cluster needs the cluster layer, not built yet`,
-    );
-  }
-  return new LocalNode({
+/**
+ * The one swap point between a single node and a clustered one: every node runs the cluster layer; alone
+ * (no --join) it is a cluster of one and answers as a single node would.
+ */
+async function createNode({ config, store, clock, metrics, logger }: NodeParts): Promise<ClusterNode> {
+  return new ClusterNode({
     nodeId: config.nodeId,
     store,
     clock,
+    random: systemRandom,
+    logger,
     vnodes: config.vnodes,
     replicationFactor: config.replicationFactor,
+    readQuorum: config.readQuorum,
+    writeQuorum: config.writeQuorum,
+    join: config.join,
+    clusterSecret: config.clusterSecret,
     sampleOps: () => metrics.window.sample(),
-    probe: (address) => probeTcp(address),
     statsIntervalMs: limits.statsIntervalMs,
   });
 }
@@ -84,7 +87,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
   const clock = options.clock ?? systemClock;
   const lifecycle = new Lifecycle();
   const store = await openStore(config.store);
-  let node: ClosableNode | undefined;
+  let node: ClusterNode | undefined;
   let app: FastifyInstance | undefined;
   try {
     // The metrics read key counts through the node, which exists only after them: resolve lazily.
@@ -92,7 +95,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       { storeCounts: () => (node ? selfCounts(node) : { keys: 0, bytes: 0 }) },
       () => clock.nowMs(),
     );
-    node = await createNode({ config, store, clock, metrics });
+    node = await createNode({ config, store, clock, metrics, logger });
     const dispatcher = new Dispatcher(node, metrics, logger);
     const access = new Access({
       token: config.token,
@@ -108,8 +111,10 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       connectionsMax: config.connectionsMax,
       requestsInflightMax: config.requestsInflightMax,
     });
-    const detachUpgrades = attachUpgradeRouter(app.server, [wsApi]);
+    const detachUpgrades = attachUpgradeRouter(app.server, [wsApi, node]);
     await app.listen({ port: config.port, host: config.host });
+    // Gossip starts once peers can reach us back at /peer.
+    node.start();
     lifecycle.moveTo('serving');
     const url = `http://${config.advertise}`;
     logger.info({ url, store: 'memory' in config.store ? 'memory' : config.store.dataDir }, 'serving');
