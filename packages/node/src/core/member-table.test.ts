@@ -72,6 +72,14 @@ describe('MemberTable', () => {
     expect(table.checksum()).not.toBe(state);
   });
 
+  it('never grows past clusterNodesMax members', () => {
+    const table = new MemberTable(self);
+    for (let i = 0; i < limits.clusterNodesMax + 10; i++) {
+      table.apply({ id: `n${i}:1`, status: 'alive', incarnation: 1, tokens: [i] });
+    }
+    expect(table.size).toBe(limits.clusterNodesMax);
+  });
+
   it('lists the full state with tombstones, and bounds the tombstones', () => {
     const table = new MemberTable(self);
     const total = limits.membershipTombstonesMax + 5;

@@ -143,6 +143,8 @@ export class MemberTable {
     if (!current) {
       if (removedAt !== undefined && fact.incarnation <= removedAt) return { kind: 'ignored' };
       if (!introduces(fact.status) || !fact.tokens) return { kind: 'unknown' };
+      // A cluster holds at most clusterNodesMax members; gossip cannot grow the table past it.
+      if (this.members.size >= limits.clusterNodesMax) return { kind: 'ignored' };
       const member = {
         id: fact.id,
         status: fact.status,
