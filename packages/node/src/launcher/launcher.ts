@@ -3,10 +3,12 @@
  * consecutive ports (the first alone, the rest joining it), data under `<dir>/<port>`, logs under
  * `<dir>/logs/<port>.log`. It restarts nothing: a node that dies is reported loudly and stays down. It stops
  * every node gracefully on request, and can start one more node and admit it (`ringkv cluster add`).
+ * Nodes added that way are remembered in `<dir>/launcher.json` and started again (joining) next time, so a
+ * restart brings back the whole cluster and its data.
  *
  * Lifecycle: starting -> running -> stopping -> stopped; start() failing goes straight to stopping.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpClient, RingKvError } from '@ringkv/client';
@@ -71,9 +73,10 @@ export class Launcher {
     this.transition('idle', 'starting');
     mkdirSync(this.logDir, { recursive: true });
     try {
-      for (let index = 0; index < this.config.nodes; index++) {
+      const ports = Array.from({ length: this.config.nodes }, (_, index) => this.config.basePort + index);
+      for (const port of [...ports, ...this.addedPorts().filter((port) => !ports.includes(port))]) {
         const first = this.children[0];
-        await this.startNode(this.config.basePort + index, first ? [first.id] : []);
+        await this.startNode(port, first ? [first.id] : []);
       }
     } catch (error) {
       await this.stop();
@@ -117,6 +120,7 @@ export class Launcher {
         this.output.info(
           `ringkv cluster: added ${child.id} (pid ${child.pid}); nodes: ${result.nodes.join(', ')}`,
         );
+        this.rememberAdded(port);
         return { node: child.id, pid: child.pid, result };
       } catch (error) {
         this.output.alert(
@@ -169,6 +173,38 @@ export class Launcher {
       this.output.alert(`ringkv cluster: ${running[index]!.id} ${describeExit(exit)} while stopping`);
     });
     return clean;
+  }
+
+  private get stateFile(): string | undefined {
+    return this.config.dataDir === undefined ? undefined : join(this.config.dataDir, 'launcher.json');
+  }
+
+  /** Ports of nodes added by earlier runs on this data directory (none in memory mode). */
+  private addedPorts(): number[] {
+    const file = this.stateFile;
+    if (file === undefined) return [];
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const ports = (JSON.parse(text) as { addedPorts?: unknown }).addedPorts;
+    if (
+      !Array.isArray(ports) ||
+      !ports.every((port) => Number.isInteger(port) && port > 0 && port < 65_536)
+    ) {
+      throw new LaunchError(`${file}: addedPorts must be a list of ports; fix or delete the file`);
+    }
+    return ports.slice(0, limits.launcherNodesMax);
+  }
+
+  private rememberAdded(port: number): void {
+    const file = this.stateFile;
+    if (file === undefined) return;
+    const ports = [...new Set([...this.addedPorts(), port])];
+    writeFileSync(file, `${JSON.stringify({ addedPorts: ports }, null, 2)}\n`);
   }
 
   /** Last resort when the launcher itself exits abnormally: detached children would otherwise outlive it. */
