@@ -3,7 +3,7 @@
  * per message type, how a fact is applied (and how facts about this node are refuted), joining, leaving,
  * admission and the checksum-triggered full-state sync.
  */
-import { limits, type MembershipMessage, type MemberUpdate } from '@ringkv/protocol';
+import { limits, type MembershipMessage, type MemberUpdate, RingKvError } from '@ringkv/protocol';
 import { Dissemination } from './dissemination.js';
 import { factOf, type MemberState, type MemberTable } from './member-table.js';
 import type { MembershipEvent } from './membership.js';
@@ -103,7 +103,9 @@ export class MembershipProtocol {
   }
 
   admit(id: NodeId): void {
-    if (this.admitting.size >= limits.clusterNodesMax) return;
+    if (this.admitting.size >= limits.clusterNodesMax) {
+      throw new RingKvError('UNAVAILABLE', `already admitting ${this.admitting.size} nodes; try again later`);
+    }
     this.admitting.set(id, limits.membershipAdmitAttemptsMax);
     this.sendSync(id, true);
   }
