@@ -90,11 +90,13 @@ export class ClientConnection {
       this.send(errorReplyText(idOf(request), this.overloaded(1)));
       return;
     }
-    this.answer(request).then((answer) => {
-      this.inflight -= 1;
-      this.send(answer.text);
-      answer.after?.();
-    });
+    this.answer(request)
+      .then((answer) => {
+        this.inflight -= 1;
+        this.send(answer.text);
+        answer.after?.();
+      })
+      .catch((error: unknown) => this.onSendFailure(error));
   }
 
   private onBatch(requests: DecodedRequest[]): void {
@@ -104,11 +106,22 @@ export class ClientConnection {
       this.send(`[${requests.map((request) => errorReplyText(idOf(request), error)).join(',')}]`);
       return;
     }
-    Promise.all(requests.map((request) => this.answer(request))).then((answers) => {
-      this.inflight -= count;
-      this.send(`[${answers.map((answer) => answer.text).join(',')}]`);
-      for (const answer of answers) answer.after?.();
-    });
+    Promise.all(requests.map((request) => this.answer(request)))
+      .then((answers) => {
+        this.inflight -= count;
+        this.send(`[${answers.map((answer) => answer.text).join(',')}]`);
+        for (const answer of answers) answer.after?.();
+      })
+      .catch((error: unknown) => this.onSendFailure(error));
+  }
+
+  /** `answer` never rejects, so only sending can fail here: a bug to log, never an unhandled rejection. */
+  private onSendFailure(error: unknown): void {
+    this.context.logger.error(
+      { err: error, connectionId: this.connectionId },
+      'failed to send a reply; closing',
+    );
+    this.socket.terminate();
   }
 
   private admit(count: number): boolean {
