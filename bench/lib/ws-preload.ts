@@ -1,6 +1,7 @@
 /**
  * Loads keys 0..count-1 through the WebSocket API in batch frames of `create` requests, several
- * connections at once, before a measurement: reads in the load then always find their key.
+ * connections at once, before a measurement: reads in the load then always find their key. Keys that
+ * fail (a cluster still settling) are re-sent in a few more rounds; the rest are reported.
  */
 import WebSocket from 'ws';
 import { keyAt } from './keys.js';
@@ -22,77 +23,92 @@ export interface PreloadResult {
   elapsedMs: number;
 }
 
-function batchFrame(first: number, end: number, valueJson: string): string {
-  const requests: string[] = [];
-  for (let index = first; index < end; index++) {
-    requests.push(`{"id":${index},"op":"create","key":"${keyAt(index)}","value":${valueJson}}`);
-  }
+/** Rounds of re-sending keys whose create failed (a cluster that is still settling answers UNAVAILABLE). */
+const preloadRoundsMax = 5;
+const preloadRetryPauseMs = 500;
+
+function batchFrame(indexes: readonly number[], valueJson: string): string {
+  const requests = indexes.map(
+    (index) => `{"id":${index},"op":"create","key":"${keyAt(index)}","value":${valueJson}}`,
+  );
   return `[${requests.join(',')}]`;
 }
 
-/** Replies that failed for a reason other than KEY_EXISTS (a key left by an earlier preload is fine). */
-function failuresIn(text: string): { count: number; sample?: string } {
+/** Keys whose create failed for a reason other than KEY_EXISTS (a key left by an earlier try is fine). */
+function failuresIn(text: string, indexes: readonly number[]): { failed: number[]; sample?: string } {
   const replies = JSON.parse(text) as unknown;
-  if (!Array.isArray(replies)) return { count: 1, sample: text.slice(0, 300) };
-  let count = 0;
+  if (!Array.isArray(replies)) return { failed: [...indexes], sample: text.slice(0, 300) };
+  const failed: number[] = [];
   let sample: string | undefined;
-  for (const reply of replies as Array<{ ok?: boolean; error?: { code?: string } }>) {
-    if (reply.ok === true || reply.error?.code === 'KEY_EXISTS') continue;
-    count++;
+  (replies as Array<{ ok?: boolean; error?: { code?: string } }>).forEach((reply, position) => {
+    if (reply.ok === true || reply.error?.code === 'KEY_EXISTS') return;
+    failed.push(indexes[position]!);
     sample ??= JSON.stringify(reply).slice(0, 300);
-  }
-  return { count, sample };
+  });
+  return { failed, sample };
 }
 
-async function loadOnConnection(
-  url: string,
-  take: () => [number, number] | undefined,
-  options: PreloadOptions,
-) {
+async function loadOnConnection(url: string, take: () => number[] | undefined, options: PreloadOptions) {
   const socket = new WebSocket(url, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
-  let failures = 0;
+  const failed: number[] = [];
   let sample: string | undefined;
   try {
-    for (let range = take(); range !== undefined; range = take()) {
+    for (let indexes = take(); indexes !== undefined; indexes = take()) {
       const reply = new Promise<string>((resolve, reject) => {
         socket.once('message', (data) => resolve(data.toString()));
         socket.once('close', () => reject(new Error(`preload: ${url} closed`)));
       });
-      socket.send(batchFrame(range[0], range[1], options.valueJson));
-      const result = failuresIn(await reply);
+      socket.send(batchFrame(indexes, options.valueJson));
+      const result = failuresIn(await reply, indexes);
       socket.removeAllListeners('close');
-      failures += result.count;
+      failed.push(...result.failed);
       sample ??= result.sample;
     }
   } finally {
     socket.terminate();
   }
-  return { failures, sample };
+  return { failed, sample };
 }
 
-export async function preloadWs(options: PreloadOptions): Promise<PreloadResult> {
-  const started = performance.now();
+/** One pass over `indexes` on several connections; returns the keys that failed. */
+async function preloadRound(indexes: readonly number[], options: PreloadOptions, deadlineMs: number) {
   let next = 0;
-  const take = (): [number, number] | undefined => {
-    if (next >= options.count || performance.now() - started > options.timeoutMs) return undefined;
-    const first = next;
-    next = Math.min(options.count, next + options.batchSize);
-    return [first, next];
+  const take = (): number[] | undefined => {
+    if (next >= indexes.length || performance.now() > deadlineMs) return undefined;
+    const slice = indexes.slice(next, next + options.batchSize);
+    next += slice.length;
+    return slice;
   };
   const workers = Array.from({ length: options.connections }, (_, index) =>
     loadOnConnection(options.urls[index % options.urls.length]!, take, options),
   );
   const results = await Promise.all(workers);
-  if (next < options.count)
-    throw new Error(`preload: timed out after ${options.timeoutMs} ms at ${next} keys`);
+  if (next < indexes.length) throw new Error(`preload: timed out after ${options.timeoutMs} ms`);
+  return {
+    failed: results.flatMap((result) => result.failed),
+    sample: results.find((result) => result.sample)?.sample,
+  };
+}
+
+export async function preloadWs(options: PreloadOptions): Promise<PreloadResult> {
+  const started = performance.now();
+  const deadlineMs = started + options.timeoutMs;
+  let pending = Array.from({ length: options.count }, (_, index) => index);
+  let failureSample: string | undefined;
+  for (let round = 0; round < preloadRoundsMax && pending.length > 0; round++) {
+    if (round > 0) await new Promise((resolve) => setTimeout(resolve, preloadRetryPauseMs));
+    const result = await preloadRound(pending, options, deadlineMs);
+    pending = result.failed;
+    failureSample ??= result.sample;
+  }
   return {
     keys: options.count,
-    failures: results.reduce((sum, result) => sum + result.failures, 0),
-    failureSample: results.find((result) => result.sample)?.sample,
+    failures: pending.length,
+    failureSample,
     elapsedMs: performance.now() - started,
   };
 }
