@@ -1,27 +1,34 @@
 /**
- * Token-space balance as nodes join one at a time (no keys: each node's share of the 2^32 tokens it owns
- * as primary), for random murmur3 tokens and for the allocator, and the time the allocator takes.
+ * Token-space balance as nodes join one at a time (no keys: each node's share of the 2^32 tokens, as
+ * primary and as one of 3 replicas), for random murmur3 tokens and for the allocator, and the time the
+ * allocator takes.
  */
 import { rangeWidth } from '../../packages/node/src/core/ranges.js';
 import { Ring, tokenSpace } from '../../packages/node/src/core/ring.js';
 import { allocateTokens } from '../../packages/node/src/core/tokens.js';
-import { nodeIdAt, randomTokenRing, vnodes } from './placements.js';
+import { nodeIdAt, randomTokenRing, replicationFactor, vnodes } from './placements.js';
 
 export interface BalanceRow {
   nodes: number;
   randomMaxOverMean: number;
   allocatorMaxOverMean: number;
+  /** Token space held as one of 3 replicas, most loaded node over the mean. */
+  randomReplicatedMaxOverMean: number;
+  allocatorReplicatedMaxOverMean: number;
   /** The joiner's share of the ring over the ideal 1/N, for the allocator. */
   allocatorJoinerShareOverIdeal: number;
 }
 
-export function maxOverMean(ring: Ring): number {
+/** The most loaded node's token space, held as one of `n` replicas, over the mean. */
+export function maxOverMean(ring: Ring, n: number): number {
   let max = 0;
+  let total = 0;
   for (const id of ring.nodes()) {
-    const owned = ring.rangesOf(id, 1).reduce((sum, range) => sum + rangeWidth(range), 0);
-    max = Math.max(max, owned);
+    const held = ring.rangesOf(id, n).reduce((sum, range) => sum + rangeWidth(range), 0);
+    max = Math.max(max, held);
+    total += held;
   }
-  return (max / tokenSpace) * ring.size;
+  return max / (total / ring.size);
 }
 
 function shareOf(ring: Ring, id: string): number {
@@ -40,10 +47,13 @@ export function joinSequence(nodesMax: number): { rows: BalanceRow[]; allocatorM
     allocatorMs += performance.now() - startMs;
     allocated = allocated.addNode(id, tokens);
     const ids = Array.from({ length: count }, (_, index) => nodeIdAt(index));
+    const random = randomTokenRing(ids);
     rows.push({
       nodes: count,
-      randomMaxOverMean: maxOverMean(randomTokenRing(ids)),
-      allocatorMaxOverMean: maxOverMean(allocated),
+      randomMaxOverMean: maxOverMean(random, 1),
+      allocatorMaxOverMean: maxOverMean(allocated, 1),
+      randomReplicatedMaxOverMean: maxOverMean(random, replicationFactor),
+      allocatorReplicatedMaxOverMean: maxOverMean(allocated, replicationFactor),
       allocatorJoinerShareOverIdeal: shareOf(allocated, id) * count,
     });
   }

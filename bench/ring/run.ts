@@ -93,6 +93,8 @@ const balanceColumns: Column<BalanceRow>[] = [
   { header: 'nodes', cell: (row) => String(row.nodes) },
   { header: 'random tokens max/mean', cell: (row) => row.randomMaxOverMean.toFixed(3) },
   { header: 'allocator max/mean', cell: (row) => row.allocatorMaxOverMean.toFixed(3) },
+  { header: 'random RF 3 max/mean', cell: (row) => row.randomReplicatedMaxOverMean.toFixed(3) },
+  { header: 'allocator RF 3 max/mean', cell: (row) => row.allocatorReplicatedMaxOverMean.toFixed(3) },
   { header: 'allocator joiner share / ideal', cell: (row) => row.allocatorJoinerShareOverIdeal.toFixed(3) },
 ];
 
@@ -138,6 +140,7 @@ function sectionBody(run: {
       '(ideal 3/11 = 27.3%).',
     markdownTable(run.distributions, distributionColumns),
     'Token-space share (no keys) as nodes join one by one, 128 vnodes each: the largest share over the mean, ' +
+      'as primary and as one of 3 replicas (what a node stores with the default replication factor), ' +
       `and the joiner's share over the ideal 1/N. The allocator took ${run.balance.allocatorMs.toFixed(1)} ms ` +
       'for all 20 joins.',
     markdownTable(run.balance.rows, balanceColumns),
