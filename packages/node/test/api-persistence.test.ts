@@ -1,12 +1,14 @@
 /**
  * `--data DIR` keeps data across restarts of a real node process: after a graceful stop (SIGTERM, which
- * drains and exits 0) and after a crash (SIGKILL right after the write was acknowledged).
+ * drains, closes WebSockets with 1001 and exits 0) and after a crash (SIGKILL right after the write was
+ * acknowledged).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeProcess, stopAllNodeProcesses } from './helpers/node-process.js';
+import { openSocket } from './helpers/ws-client.js';
 
 let dataDir: string;
 
@@ -41,7 +43,10 @@ describe('--data DIR', () => {
     expect(await write(first.url, 'POST', '/create/a%2Fb', 'slash')).toBe(201);
     expect(await write(first.url, 'POST', '/create/gone', 1)).toBe(201);
     expect((await fetch(`${first.url}/delete/gone`, { method: 'DELETE' })).status).toBe(200);
+    const client = await openSocket(first.wsUrl);
     expect(await first.stop()).toEqual({ code: 0, signal: null });
+    // The drain closes client WebSockets with 1001 (going away) before the process exits.
+    expect((await client.closed()).code).toBe(1001);
     expect(first.logs().map((line) => line.msg)).toEqual(
       expect.arrayContaining(['serving', 'draining', 'stopped']),
     );
