@@ -13,6 +13,15 @@ function reference(rows: readonly ResultRow[], row: ResultRow, targetPrefix: str
   return match?.result?.opsPerSecond;
 }
 
+/** The row's note, plus what a reader must know: nothing completed, or what the errors were. */
+function noteOf(row: ResultRow): string {
+  const parts = row.note ? [row.note] : [];
+  if (row.result && row.result.latency.count === 0) parts.push('nothing completed within the cell');
+  if (row.result?.errorSample)
+    parts.push(`errors e.g. ${row.result.errorSample.slice(0, 120).replaceAll('|', '/')}`);
+  return parts.join('; ');
+}
+
 export function clusterColumns(rows: readonly ResultRow[]): Column<ResultRow>[] {
   return [
     { header: 'target', cell: (row) => row.target, alignRight: false },
@@ -38,7 +47,7 @@ export function clusterColumns(rows: readonly ResultRow[]): Column<ResultRow>[] 
     { header: 'errors', cell: (row) => row.result?.errors },
     { header: 'server CPU %', cell: (row) => row.serverCpuPercent },
     { header: 'generator CPU %', cell: (row) => row.generatorCpuPercent },
-    { header: 'note', cell: (row) => row.note ?? '', alignRight: false },
+    { header: 'note', cell: noteOf, alignRight: false },
   ];
 }
 
