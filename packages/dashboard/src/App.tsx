@@ -15,6 +15,7 @@ import { Traffic } from './components/Traffic.js';
 import { useCluster } from './hooks/useCluster.js';
 import { useClusterSource, usePageEndpoint } from './hooks/useClusterSource.js';
 import { useColorSlots } from './hooks/useColorSlots.js';
+import { useLauncher } from './hooks/useLauncher.js';
 import { useStats } from './hooks/useStats.js';
 import { useTheme } from './hooks/useTheme.js';
 import { nodeRows, statusByNode } from './lib/nodes.js';
@@ -35,7 +36,9 @@ export function App() {
     () => nodeRows(cluster.nodes, model, latestByNode(history.slice(-1))),
     [cluster.nodes, model, history],
   );
-  const slots = useColorSlots(rows.map((row) => row.id));
+  const memberIds = useMemo(() => rows.map((row) => row.id), [rows]);
+  const slots = useColorSlots(memberIds);
+  const launcherUrl = useLauncher(endpoint.host, memberIds);
   // Keyed by content: stats arrive every second, and the ring should redraw only when a status changes.
   const statusSignature = rows.map((row) => `${row.id}=${row.status}`).join();
   // biome-ignore lint/correctness/useExhaustiveDependencies: rows is read through its signature
@@ -80,6 +83,7 @@ export function App() {
             slots={slots}
             onHighlight={setHighlightNode}
             onChanged={cluster.refresh}
+            launcherUrl={launcherUrl}
           />
           <LocateKey source={source} model={model} slots={slots} located={located} onLocated={setLocated} />
           <DataForm source={source} onWritten={cluster.refresh} />

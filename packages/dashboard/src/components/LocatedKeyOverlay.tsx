@@ -1,39 +1,56 @@
 /**
  * A located key on the ring: a needle where the key hashes, then the clockwise walk to each node of its
- * preference list, numbered in order (1 = primary).
+ * preference list, numbered in order (1 = primary). Markers of nearby tokens are spread apart, with a
+ * leader line to the exact token.
  */
 import { formatToken } from '../lib/format.js';
 import { tokenSpace } from '../lib/ring.js';
-import { arcPath, type Point, pointAt, tickPath } from '../lib/svg-path.js';
+import { arcPath, type Point, pointAt, spreadMarkers, tickPath } from '../lib/svg-path.js';
 import type { LocatedKey } from './RingView.js';
 
 interface LocatedKeyOverlayProps {
   located: LocatedKey;
   centre: Point;
+  /** Radius of the walk and the markers, outside the ticks. */
   radius: number;
+  /** Radius of the outer edge of the arcs, where leader lines end. */
+  bandRadius: number;
   slotColor: (node: string) => string;
 }
 
-export function LocatedKeyOverlay({ located, centre, radius, slotColor }: LocatedKeyOverlayProps) {
+const markerRadius = 10;
+
+export function LocatedKeyOverlay({
+  located,
+  centre,
+  radius,
+  bandRadius,
+  slotColor,
+}: LocatedKeyOverlayProps) {
   const keyTurn = located.token / tokenSpace;
-  const farthest = located.steps.reduce((max, step) => Math.max(max, step.distance), 0);
-  const label = pointAt(centre, 120, keyTurn);
+  const gapTurns = (2.4 * markerRadius) / (2 * Math.PI * radius);
+  const placed = spreadMarkers(
+    located.steps.map((step) => step.distance / tokenSpace),
+    gapTurns,
+  );
+  const walkTurns = placed.at(-1) ?? 0;
+  const labelAt = pointAt(centre, bandRadius - 46, keyTurn);
   return (
     <g className="located" data-testid="located-key" pointerEvents="none">
-      <path className="located-needle" d={tickPath(centre, 132, radius + 8, keyTurn)} />
+      <path className="located-needle" d={tickPath(centre, bandRadius - 30, radius + 8, keyTurn)} />
       <KeyDot at={pointAt(centre, radius, keyTurn)} />
-      {farthest > 0 && (
-        <path className="located-walk" d={arcPath(centre, radius, keyTurn, farthest / tokenSpace)} />
-      )}
+      {walkTurns > 0 && <path className="located-walk" d={arcPath(centre, radius, keyTurn, walkTurns)} />}
       {located.steps.map((step, index) => {
-        const at = pointAt(centre, radius, step.token / tokenSpace);
+        const at = pointAt(centre, radius, keyTurn + placed[index]!);
+        const exact = pointAt(centre, bandRadius, step.token / tokenSpace);
         return (
           <g key={step.node} data-testid="located-step" data-node={step.node}>
+            <line className="located-leader" x1={at.x} y1={at.y} x2={exact.x} y2={exact.y} />
             <circle
               className="located-step"
               cx={at.x}
               cy={at.y}
-              r={10}
+              r={markerRadius}
               style={{ fill: slotColor(step.node) }}
             />
             <text className="located-step-label" x={at.x} y={at.y + 4} textAnchor="middle">
@@ -42,8 +59,13 @@ export function LocatedKeyOverlay({ located, centre, radius, slotColor }: Locate
           </g>
         );
       })}
-      <text className="located-label" x={label.x} y={label.y} textAnchor="middle">
-        {formatToken(located.token)}
+      <text
+        className="located-label"
+        x={labelAt.x}
+        y={labelAt.y}
+        textAnchor={labelAt.x < centre.x ? 'start' : 'end'}
+      >
+        {located.key} · {formatToken(located.token)}
       </text>
     </g>
   );

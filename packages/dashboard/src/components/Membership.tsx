@@ -9,6 +9,7 @@ import { useOperation } from '../hooks/useOperation.js';
 import { type NodeRow, rebalanceTotals } from '../lib/nodes.js';
 import type { RingModel } from '../lib/ring-model.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
+import { LaunchLocalNode } from './LaunchLocalNode.js';
 import { NodeTable } from './NodeTable.js';
 import { OutcomeView } from './OutcomeView.js';
 import { RebalanceProgress } from './RebalanceProgress.js';
@@ -20,9 +21,12 @@ interface MembershipProps {
   slots: ReadonlyMap<string, number>;
   onHighlight: (node: string | null) => void;
   onChanged: () => void;
+  /** The local launcher's control URL (under `pnpm start`), or null. */
+  launcherUrl: string | null;
 }
 
-export function Membership({ source, rows, model, slots, onHighlight, onChanged }: MembershipProps) {
+export function Membership(props: MembershipProps) {
+  const { source, rows, model, slots, onHighlight, onChanged, launcherUrl } = props;
   const [address, setAddress] = useState('');
   const [removing, setRemoving] = useState<string | null>(null);
   const [outcome, execute] = useOperation<AddNodeResult | RemoveNodeResult>();
@@ -72,6 +76,7 @@ export function Membership({ source, rows, model, slots, onHighlight, onChanged 
           Add node
         </button>
       </form>
+      {launcherUrl && <LaunchLocalNode launcherUrl={launcherUrl} onChanged={onChanged} />}
       <OutcomeView outcome={outcome} testId="membership" />
       {removing && (
         <ConfirmDialog

@@ -110,7 +110,13 @@ export const RingView = memo(function RingView({
         <HoveredRangeBands model={model} index={hoveredRange} slotColor={slotColor} />
       )}
       {located && (
-        <LocatedKeyOverlay located={located} centre={centre} radius={size / 2 - 18} slotColor={slotColor} />
+        <LocatedKeyOverlay
+          located={located}
+          centre={centre}
+          radius={size / 2 - 18}
+          bandRadius={arcRadius + arcWidth / 2}
+          slotColor={slotColor}
+        />
       )}
       <RingCentre model={model} hoveredRange={hoveredRange} />
     </svg>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arcPath, pointAt, tickPath, turnOfPoint } from './svg-path.js';
+import { arcPath, pointAt, spreadMarkers, tickPath, turnOfPoint } from './svg-path.js';
 
 const centre = { x: 100, y: 100 };
 
@@ -38,5 +38,18 @@ describe('arcPath', () => {
 describe('tickPath', () => {
   it('is a radial segment', () => {
     expect(tickPath(centre, 10, 20, 0.25)).toBe('M110 100L120 100');
+  });
+});
+
+describe('spreadMarkers', () => {
+  it('leaves markers that are far apart where they are', () => {
+    expect(spreadMarkers([0.1, 0.3, 0.6], 0.02)).toEqual([0.1, 0.3, 0.6]);
+  });
+
+  it('pushes crowded markers clockwise to keep a gap, in order, clear of the start', () => {
+    const spread = spreadMarkers([0.001, 0.002, 0.5], 0.02);
+    expect(spread[0]).toBeCloseTo(0.02, 9);
+    expect(spread[1]).toBeCloseTo(0.04, 9);
+    expect(spread[2]).toBe(0.5);
   });
 });

@@ -50,3 +50,19 @@ export function turnOfPoint(centre: Point, point: Point): number {
   const turn = radians / fullTurnRadians;
   return turn < 0 ? turn + 1 : turn;
 }
+
+/**
+ * Display positions for markers along the ring, in walk order (each at or after the one before), so
+ * markers of nearby tokens do not cover each other: each is moved clockwise until it is at least
+ * `gapTurns` past the previous one (the first: past the start). Their true places get leader lines.
+ */
+export function spreadMarkers(distanceTurns: readonly number[], gapTurns: number): number[] {
+  const spread: number[] = [];
+  let previous = 0;
+  for (const distance of distanceTurns) {
+    const placed = Math.max(distance, previous + gapTurns);
+    spread.push(placed);
+    previous = placed;
+  }
+  return spread;
+}
