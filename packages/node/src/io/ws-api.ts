@@ -61,9 +61,10 @@ export function createWsApi(options: WsApiOptions): WsApi {
     onReject: (reason: string) => metrics.reject(reason),
     pushSnapshot: (connection: ClientConnection, topics: readonly Topic[]) => {
       for (const topic of topics) {
-        if (topic === 'ring') connection.pushEvent(eventText('ring', JSON.stringify(node.ring())));
-        if (topic === 'nodes') connection.pushEvent(eventText('nodes', JSON.stringify(node.nodes())));
         // stats has no snapshot: the next sample arrives within statsIntervalMs.
+        if (topic === 'stats') continue;
+        const data = topic === 'ring' ? node.ring() : node.nodes();
+        if (!connection.pushEvent(eventText(topic, JSON.stringify(data)))) metrics.eventDropped(topic);
       }
     },
   };
