@@ -19,7 +19,7 @@ import {
 } from '@ringkv/protocol';
 import { HybridLogicalClock } from './core/hlc.js';
 import { Membership, type MembershipConfig } from './core/membership.js';
-import { DataNode } from './core/replica.js';
+import { DataNode, worthSendingTo } from './core/replica.js';
 import { defaultTokens } from './core/ring.js';
 import type { Clock, NodeId, Random } from './core/types.js';
 import { ClusterEvents } from './io/peer-events.js';
@@ -78,8 +78,10 @@ export class ClusterNode implements NodeApi {
     });
     const placement = {
       ring: () => this.membership.ring(),
+      // A suspect is still sent to: SWIM suspects a node whose acks are merely late (a busy event loop), and
+      // a request that then fails costs a hint, not an error. A node whose connection is refused is skipped.
       isLive: (id: NodeId) =>
-        id === this.nodeId || (this.membership.isLive(id) && !this.transport.isUnreachable(id)),
+        id === this.nodeId || (worthSendingTo(this.membership, id) && !this.transport.isUnreachable(id)),
     };
     this.data = new DataNode({
       self: options.nodeId,

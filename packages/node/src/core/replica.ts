@@ -16,6 +16,7 @@ import type { Store } from '../store/store.js';
 import { Coordinator, type DataOp, type Placement, type ReplicaChannel } from './coordinator.js';
 import { HintDelivery } from './handoff.js';
 import type { HybridLogicalClock } from './hlc.js';
+import type { Membership } from './membership.js';
 import type { ReplicationConfig } from './quorum.js';
 import type { Clock, NodeId, StoredRecord } from './types.js';
 
@@ -180,4 +181,9 @@ export class DataNode {
     this.deps.hlc.observe(record.version);
     return this.deps.store.put(key, record);
   }
+}
+
+/** Alive, joining, leaving or merely suspect: a data request may reach it. */
+export function worthSendingTo(membership: Pick<Membership, 'isLive' | 'member'>, id: NodeId): boolean {
+  return membership.isLive(id) || membership.member(id)?.status === 'suspect';
 }

@@ -13,7 +13,7 @@ import {
 } from '@ringkv/protocol';
 import { HybridLogicalClock } from '../core/hlc.js';
 import { Membership, type MembershipConfig } from '../core/membership.js';
-import { DataNode, type PeerRequester } from '../core/replica.js';
+import { DataNode, type PeerRequester, worthSendingTo } from '../core/replica.js';
 import { defaultTokens } from '../core/ring.js';
 import type { NodeId, TimerHandle } from '../core/types.js';
 import { MemoryStore } from '../store/memory-store.js';
@@ -104,7 +104,7 @@ export class ReplicationSimNode {
       hlc: new HybridLogicalClock(context.clock),
       store: this.store,
       peers: this.peers,
-      placement: { ring: () => this.membership.ring(), isLive: (id) => this.membership.isLive(id) },
+      placement: { ring: () => this.membership.ring(), isLive: (id) => worthSendingTo(this.membership, id) },
       config,
       ready: () => this.membership.member(context.id)?.status !== 'joining',
     });
