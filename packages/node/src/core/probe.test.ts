@@ -48,6 +48,7 @@ describe('Prober', () => {
     const requests = sent.filter((s) => s.message.type === 'ping-req');
     expect(requests).toHaveLength(membershipDefaults.indirectPingCount);
     expect(requests.every((s) => s.to !== 'a:1')).toBe(true);
+    expect(sent.filter((s) => s.message.type === 'ping' && s.to === 'a:1')).toHaveLength(2);
     expect(failed).toEqual(['a:1']);
   });
 

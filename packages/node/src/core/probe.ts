@@ -63,6 +63,9 @@ export class Prober {
       if (probe.acked) return;
       const helpers = pickRandom(this.deps.helpers(target), config.indirectPingCount, this.deps.random);
       for (const helper of helpers) this.deps.send(helper, { type: 'ping-req', seq, target });
+      // A second direct ping alongside (memberlist's fallback probe): a single lost packet is the
+      // commonest reason for a missing ack, and it costs one message.
+      this.deps.send(target, { type: 'ping', seq });
     });
     timers.schedule(config.pingTimeoutMs + config.indirectPingTimeoutMs, () => {
       this.pending.delete(seq);
