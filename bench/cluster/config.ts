@@ -21,7 +21,7 @@ export function parseConfig(argv: string[]): ClusterBenchConfig {
   const { values } = parseArgs({
     args: argv,
     options: {
-      'cell-seconds': { type: 'string', default: '6' },
+      'cell-seconds': { type: 'string', default: '5' },
       'warmup-seconds': { type: 'string', default: '1' },
       keys: { type: 'string', default: '100000' },
       connections: { type: 'string', default: '50' },

@@ -40,7 +40,7 @@ function parse(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
-      'cell-seconds': { type: 'string', default: '6' },
+      'cell-seconds': { type: 'string', default: '5' },
       keys: { type: 'string', default: '100000' },
       connections: { type: 'string', default: '50' },
       targets: {
