@@ -5,6 +5,7 @@
  * Events from the node (ring, nodes, stats) are serialised once and fanned out to subscribed connections.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type ErrorCode, limits, type Topic } from '@ringkv/protocol';
 import { WebSocketServer } from 'ws';
@@ -116,7 +117,7 @@ export function createWsApi(options: WsApiOptions): WsApi {
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const connection = new ClientConnection(ws, ++nextConnectionId, context);
+      const connection = new ClientConnection(ws, ++nextConnectionId, context, socket as Socket);
       connections.add(connection);
       metrics.connectionOpened('ws');
       ws.on('message', (data, isBinary) => connection.onMessage(data, isBinary));

@@ -48,10 +48,17 @@ export class ClientConnection {
   private readonly lanes = new KeyLanes();
   private requestSequence = 0;
 
+  private corked = false;
+
+  /**
+   * `transport` is the TCP socket under `socket`: replies finished in the same turn of the event loop are
+   * corked into one write instead of one system call each.
+   */
   constructor(
     readonly socket: WebSocket,
     readonly connectionId: number,
     private readonly context: ConnectionContext,
+    private readonly transport?: { cork(): void; uncork(): void },
   ) {}
 
   get inflightRequests(): number {
@@ -190,8 +197,20 @@ export class ClientConnection {
       this.socket.close(1008, 'replies are not being read');
       return;
     }
+    if (this.transport !== undefined && !this.corked) {
+      this.corked = true;
+      this.transport.cork();
+      // nextTick runs once the current batch of promise callbacks has drained: every reply they send
+      // goes out in the same write.
+      process.nextTick(this.uncork);
+    }
     this.socket.send(text);
   }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.transport!.uncork();
+  };
 }
 
 function badRequest(message: string): ErrorBody {
