@@ -65,98 +65,36 @@ export type RawOptions = Partial<Record<RawKey, string | boolean>>;
 
 export const portDefault = 7001;
 
+/** A flag `--replication-factor <n>` reads `RINGKV_REPLICATION_FACTOR` into `replicationFactor`. */
+function option(flag: string, help: string): OptionSpec {
+  const name = flag.split(' ')[0]!.slice(2);
+  const key = name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase()) as RawKey;
+  return { key, flag, env: `RINGKV_${name.replaceAll('-', '_').toUpperCase()}`, help };
+}
+
 export const nodeOptions: readonly OptionSpec[] = [
-  {
-    key: 'port',
-    flag: '--port <port>',
-    env: 'RINGKV_PORT',
-    help: `port for HTTP and WebSocket (default ${portDefault})`,
-  },
-  {
-    key: 'host',
-    flag: '--host <host>',
-    env: 'RINGKV_HOST',
-    help: 'address to listen on (default 127.0.0.1)',
-  },
-  {
-    key: 'advertise',
-    flag: '--advertise <host:port>',
-    env: 'RINGKV_ADVERTISE',
-    help: 'address others reach this node at, and its id (default HOST:PORT)',
-  },
-  {
-    key: 'data',
-    flag: '--data <dir>',
-    env: 'RINGKV_DATA',
-    help: 'keep data on disk in DIR (default ./data/PORT)',
-  },
-  { key: 'memory', flag: '--memory', env: 'RINGKV_MEMORY', help: 'keep data in memory only (lost on exit)' },
-  {
-    key: 'join',
-    flag: '--join <host:port,...>',
-    env: 'RINGKV_JOIN',
-    help: 'nodes of an existing cluster to join',
-  },
-  {
-    key: 'vnodes',
-    flag: '--vnodes <n>',
-    env: 'RINGKV_VNODES',
-    help: `virtual nodes on the ring (default ${limits.vnodesDefault})`,
-  },
-  {
-    key: 'replicationFactor',
-    flag: '--replication-factor <n>',
-    env: 'RINGKV_REPLICATION_FACTOR',
-    help: `replicas per key (default ${limits.replicationFactorDefault})`,
-  },
-  {
-    key: 'readQuorum',
-    flag: '--read-quorum <n>',
-    env: 'RINGKV_READ_QUORUM',
-    help: `replicas a quorum read waits for (default ${limits.quorumDefault})`,
-  },
-  {
-    key: 'writeQuorum',
-    flag: '--write-quorum <n>',
-    env: 'RINGKV_WRITE_QUORUM',
-    help: `replicas a quorum write waits for (default ${limits.quorumDefault})`,
-  },
-  {
-    key: 'clusterSecret',
-    flag: '--cluster-secret <secret>',
-    env: 'RINGKV_CLUSTER_SECRET',
-    help: 'secret peers must prove they know',
-  },
-  {
-    key: 'token',
-    flag: '--token <token>',
-    env: 'RINGKV_TOKEN',
-    help: 'token every HTTP request and WebSocket must present',
-  },
-  {
-    key: 'allowOrigin',
-    flag: '--allow-origin <origin,...>',
-    env: 'RINGKV_ALLOW_ORIGIN',
-    help: 'other browser origins allowed to connect (or *)',
-  },
-  {
-    key: 'logLevel',
-    flag: '--log-level <level>',
-    env: 'RINGKV_LOG_LEVEL',
-    help: `one of ${logLevels.join(', ')} (default info)`,
-  },
-  {
-    key: 'connectionsMax',
-    flag: '--connections-max <n>',
-    env: 'RINGKV_CONNECTIONS_MAX',
-    help: `WebSocket connections accepted at once (default ${limits.connectionsMax})`,
-  },
-  {
-    key: 'requestsInflightMax',
-    flag: '--requests-inflight-max <n>',
-    env: 'RINGKV_REQUESTS_INFLIGHT_MAX',
-    help: `requests one WebSocket may have outstanding (default ${limits.requestsInflightPerConnectionMax})`,
-  },
+  option('--port <port>', `port for HTTP and WebSocket (default ${portDefault})`),
+  option('--host <host>', 'address to listen on (default 127.0.0.1)'),
+  option('--advertise <host:port>', 'address others reach this node at, and its id (default HOST:PORT)'),
+  option('--data <dir>', 'keep data on disk in DIR (default ./data/PORT)'),
+  option('--memory', 'keep data in memory only (lost on exit)'),
+  option('--join <host:port,...>', 'nodes of an existing cluster to join'),
+  option('--vnodes <n>', `virtual nodes on the ring (default ${limits.vnodesDefault})`),
+  option('--replication-factor <n>', `replicas per key (default ${limits.replicationFactorDefault})`),
+  option('--read-quorum <n>', `replicas a quorum read waits for (default ${limits.quorumDefault})`),
+  option('--write-quorum <n>', `replicas a quorum write waits for (default ${limits.quorumDefault})`),
+  option('--cluster-secret <secret>', 'secret peers must prove they know'),
+  option('--token <token>', 'token every HTTP request and WebSocket must present'),
+  option('--allow-origin <origin,...>', 'other browser origins allowed to connect (or *)'),
+  option('--log-level <level>', `one of ${logLevels.join(', ')} (default info)`),
+  option(
+    '--connections-max <n>',
+    `WebSocket connections accepted at once (default ${limits.connectionsMax})`,
+  ),
+  option(
+    '--requests-inflight-max <n>',
+    `requests one WebSocket may have outstanding (default ${limits.requestsInflightPerConnectionMax})`,
+  ),
 ];
 
 /** Bad options: the CLI prints the message (one line) and exits with status 2. */
