@@ -10,34 +10,22 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
-  decodePeerFrame,
   limits,
   type MembershipMessage,
   type PeerEnvelope,
-  type PeerReply,
   type PeerReplyByRequest,
   type PeerRequest,
   RingKvError,
 } from '@ringkv/protocol';
-import WebSocket, { WebSocketServer } from 'ws';
-import { acceptorHandshake, dialerHandshake, type HandshakeIdentity } from './peer-handshake.js';
+import type WebSocket from 'ws';
+import { WebSocketServer } from 'ws';
+import { dialPeer } from './peer-dial.js';
+import { acceptorHandshake, HandshakeError, type HandshakeIdentity } from './peer-handshake.js';
+import { type PeerHandlers, PeerInbox, type PeerLogger } from './peer-inbox.js';
 import { PeerLink } from './peer-link.js';
 import { PeerRequests } from './peer-requests.js';
 
-/** The subset of pino's logger the transport uses. */
-export interface PeerLogger {
-  debug(details: object, message: string): void;
-  info(details: object, message: string): void;
-  warn(details: object, message: string): void;
-  error(details: object, message: string): void;
-}
-
-export interface PeerHandlers {
-  /** A fire-and-forget membership message (already validated against its schema). */
-  onMessage(from: string, message: MembershipMessage): void;
-  /** A request; reject with a RingKvError to answer with its code. */
-  onRequest(from: string, request: PeerRequest): Promise<PeerReply>;
-}
+export type { PeerHandlers, PeerLogger } from './peer-inbox.js';
 
 export interface PeerTransportOptions {
   self: string;
@@ -59,13 +47,22 @@ export class PeerTransport {
   private readonly requests = new PeerRequests();
   private readonly server = new WebSocketServer({ noServer: true, maxPayload: limits.peerFrameBytesMax });
   private readonly listeners = new Set<(event: PeerEvent) => void>();
-  private readonly servedPerPeer = new Map<string, number>();
+  private readonly inbox: PeerInbox;
   private handlers: PeerHandlers | undefined;
   private handshakesInflight = 0;
   private closed = false;
 
   constructor(private readonly options: PeerTransportOptions) {
     this.identity = { self: options.self, cluster: options.cluster, secret: options.secret };
+    this.inbox = new PeerInbox({
+      requests: this.requests,
+      logger: options.logger,
+      counters: this.counters,
+      handlers: () => this.handlers,
+      reply: (peer, envelope) => {
+        if (!this.closed) this.linkFor(peer).enqueue(JSON.stringify(envelope));
+      },
+    });
   }
 
   get self(): string {
@@ -124,25 +121,14 @@ export class PeerTransport {
 
   /** add_node's check: `address` completes the handshake (right cluster, secret, id) within the timeout. */
   async probe(address: string, timeoutMs = limits.peerProbeTimeoutMs): Promise<void> {
-    const ws = new WebSocket(`ws://${address}/peer`, {
-      handshakeTimeout: timeoutMs,
-      maxPayload: limits.peerFrameBytesMax,
-      perMessageDeflate: false,
-    });
-    ws.on('error', (error) => this.options.logger.debug({ peer: address, err: error }, 'probe socket error'));
     try {
-      await new Promise<void>((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('close', () => reject(new Error('connection closed before it opened')));
-      });
-      await dialerHandshake(ws, this.identity, address, timeoutMs);
+      const { ws } = await dialPeer(address, this.identity, timeoutMs);
+      ws.close(1000, 'probe done');
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new RingKvError('NODE_UNREACHABLE', `${address} did not complete the peer handshake: ${reason}`, {
         cause: error,
       });
-    } finally {
-      ws.close(1000, 'probe done');
     }
   }
 
@@ -214,34 +200,18 @@ export class PeerTransport {
 
   private dial(link: PeerLink): void {
     link.state = 'connecting';
-    const ws = new WebSocket(`ws://${link.peer}/peer`, {
-      handshakeTimeout: this.options.handshakeTimeoutMs ?? limits.peerHandshakeTimeoutMs,
-      maxPayload: limits.peerFrameBytesMax,
-      perMessageDeflate: false,
-    });
-    let settled = false;
-    const fail = (reason: string) => {
-      if (settled) return;
-      settled = true;
-      ws.terminate();
-      this.dialFailed(link, reason);
-    };
-    ws.on('error', (error) => fail(error.message));
-    ws.once('close', () => fail('connection closed before the handshake completed'));
-    ws.once('open', () => {
-      const timeoutMs = this.options.handshakeTimeoutMs ?? limits.peerHandshakeTimeoutMs;
-      dialerHandshake(ws, this.identity, link.peer, timeoutMs).then(
-        ({ leftover }) => {
-          if (settled) return;
-          settled = true;
-          this.adopt(link.peer, ws, this.options.self, leftover);
-        },
-        (error: Error) => {
-          if (!settled) this.options.logger.warn({ peer: link.peer, reason: error.message }, 'peer refused');
-          fail(error.message);
-        },
-      );
-    });
+    const timeoutMs = this.options.handshakeTimeoutMs ?? limits.peerHandshakeTimeoutMs;
+    dialPeer(link.peer, this.identity, timeoutMs).then(
+      ({ ws, leftover }) => {
+        if (this.closed) ws.close(1001, 'node shutting down');
+        else this.adopt(link.peer, ws, this.options.self, leftover);
+      },
+      (error: Error) => {
+        const details = { peer: link.peer, reason: error.message };
+        if (error instanceof HandshakeError) this.options.logger.warn(details, 'peer refused');
+        this.dialFailed(link, error.message);
+      },
+    );
   }
 
   private dialFailed(link: PeerLink, reason: string): void {
@@ -303,7 +273,9 @@ export class PeerTransport {
     const link = this.links.get(peer) ?? new PeerLink(peer);
     this.links.set(peer, link);
     // Frames on a socket about to be dropped as a duplicate are still processed until it closes.
-    ws.on('message', (data, isBinary) => this.onFrame(peer, ws, isBinary ? undefined : data.toString()));
+    ws.on('message', (data, isBinary) =>
+      this.inbox.onFrame(peer, ws, isBinary ? undefined : data.toString()),
+    );
     ws.once('close', () => this.socketClosed(link, ws));
     const preferredDialer = peer < this.options.self ? peer : this.options.self;
     const keepNew = !link.socket || dialer === preferredDialer || link.socketDialer !== preferredDialer;
@@ -321,7 +293,7 @@ export class PeerTransport {
     } else {
       ws.close(4000, 'duplicate connection');
     }
-    for (const text of leftover) this.onFrame(peer, ws, text);
+    for (const text of leftover) this.inbox.onFrame(peer, ws, text);
   }
 
   private socketClosed(link: PeerLink, ws: WebSocket): void {
@@ -339,72 +311,5 @@ export class PeerTransport {
 
   private emit(event: PeerEvent): void {
     for (const listener of this.listeners) listener(event);
-  }
-
-  private onFrame(peer: string, ws: WebSocket, text: string | undefined): void {
-    const decoded =
-      text === undefined
-        ? { ok: false as const, reason: 'binary frames are not used' }
-        : decodePeerFrame(text);
-    if (!decoded.ok) {
-      this.counters.malformed++;
-      this.options.logger.warn({ peer, reason: decoded.reason }, 'malformed peer frame; disconnecting');
-      ws.close(4002, 'malformed frame');
-      return;
-    }
-    for (const envelope of decoded.value) this.dispatch(peer, ws, envelope);
-  }
-
-  private dispatch(peer: string, ws: WebSocket, envelope: PeerEnvelope): void {
-    switch (envelope.k) {
-      case 'msg':
-        this.handlers?.onMessage(peer, envelope.body);
-        return;
-      case 'req':
-        void this.serve(peer, envelope.id, envelope.body);
-        return;
-      case 'ok': {
-        const problem = this.requests.resolve(peer, envelope.id, envelope.body);
-        if (problem) {
-          this.counters.malformed++;
-          this.options.logger.warn({ peer, reason: problem }, 'bad peer reply; disconnecting');
-          ws.close(4002, 'bad reply');
-        }
-        return;
-      }
-      case 'err':
-        this.requests.reject(
-          peer,
-          envelope.id,
-          new RingKvError(envelope.error.code as RingKvError['code'], envelope.error.message),
-        );
-        return;
-    }
-  }
-
-  private async serve(peer: string, id: number, request: PeerRequest): Promise<void> {
-    const inflight = this.servedPerPeer.get(peer) ?? 0;
-    let envelope: PeerEnvelope;
-    try {
-      if (!this.handlers) throw new RingKvError('UNAVAILABLE', 'node is starting');
-      if (inflight >= limits.peerRequestsInflightMax) {
-        throw new RingKvError('UNAVAILABLE', 'too many requests in flight from this peer');
-      }
-      this.servedPerPeer.set(peer, inflight + 1);
-      try {
-        envelope = { k: 'ok', id, body: await this.handlers.onRequest(peer, request) };
-      } finally {
-        this.servedPerPeer.set(peer, (this.servedPerPeer.get(peer) ?? 1) - 1);
-      }
-      this.counters.requestsServed++;
-    } catch (error) {
-      if (!(error instanceof RingKvError)) {
-        this.options.logger.error({ peer, err: error, request: request.type }, 'peer request failed');
-      }
-      const failure = error instanceof RingKvError ? error : new RingKvError('INTERNAL', 'request failed');
-      envelope = { k: 'err', id, error: failure.toBody() };
-    }
-    if (this.closed) return;
-    this.linkFor(peer).enqueue(JSON.stringify(envelope));
   }
 }

@@ -1,0 +1,114 @@
+/**
+ * The receiving half of the peer mesh: decodes each frame (a malformed one disconnects its sender), hands
+ * membership messages and requests to the node's handlers, answers requests (bounded per peer), and
+ * matches replies to the requests this node sent.
+ */
+import {
+  decodePeerFrame,
+  limits,
+  type MembershipMessage,
+  type PeerEnvelope,
+  type PeerReply,
+  type PeerRequest,
+  RingKvError,
+} from '@ringkv/protocol';
+import type WebSocket from 'ws';
+import type { PeerRequests } from './peer-requests.js';
+
+/** The subset of pino's logger the transport uses. */
+export interface PeerLogger {
+  debug(details: object, message: string): void;
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+export interface PeerHandlers {
+  /** A fire-and-forget membership message (already validated against its schema). */
+  onMessage(from: string, message: MembershipMessage): void;
+  /** A request; reject with a RingKvError to answer with its code. */
+  onRequest(from: string, request: PeerRequest): Promise<PeerReply>;
+}
+
+export interface PeerInboxDeps {
+  requests: PeerRequests;
+  logger: PeerLogger;
+  counters: { malformed: number; requestsServed: number };
+  handlers: () => PeerHandlers | undefined;
+  /** Queues an answer to `peer`. */
+  reply: (peer: string, envelope: PeerEnvelope) => void;
+}
+
+export class PeerInbox {
+  private readonly servedPerPeer = new Map<string, number>();
+
+  constructor(private readonly deps: PeerInboxDeps) {}
+
+  /** One frame from `peer` on `ws` (`undefined` for a binary frame, which the protocol never uses). */
+  onFrame(peer: string, ws: WebSocket, text: string | undefined): void {
+    const decoded =
+      text === undefined
+        ? { ok: false as const, reason: 'binary frames are not used' }
+        : decodePeerFrame(text);
+    if (!decoded.ok) {
+      this.disconnect(peer, ws, decoded.reason, 'malformed frame');
+      return;
+    }
+    for (const envelope of decoded.value) this.dispatch(peer, ws, envelope);
+  }
+
+  private disconnect(peer: string, ws: WebSocket, reason: string, closeReason: string): void {
+    this.deps.counters.malformed++;
+    this.deps.logger.warn({ peer, reason }, 'bad peer frame; disconnecting');
+    ws.close(4002, closeReason);
+  }
+
+  private dispatch(peer: string, ws: WebSocket, envelope: PeerEnvelope): void {
+    switch (envelope.k) {
+      case 'msg':
+        this.deps.handlers()?.onMessage(peer, envelope.body);
+        return;
+      case 'req':
+        void this.serve(peer, envelope.id, envelope.body);
+        return;
+      case 'ok': {
+        const problem = this.deps.requests.resolve(peer, envelope.id, envelope.body);
+        if (problem) this.disconnect(peer, ws, problem, 'bad reply');
+        return;
+      }
+      case 'err':
+        this.deps.requests.reject(
+          peer,
+          envelope.id,
+          new RingKvError(envelope.error.code as RingKvError['code'], envelope.error.message),
+        );
+        return;
+    }
+  }
+
+  private async serve(peer: string, id: number, request: PeerRequest): Promise<void> {
+    const inflight = this.servedPerPeer.get(peer) ?? 0;
+    let envelope: PeerEnvelope;
+    try {
+      const handlers = this.deps.handlers();
+      if (!handlers) throw new RingKvError('UNAVAILABLE', 'node is starting');
+      if (inflight >= limits.peerRequestsInflightMax) {
+        throw new RingKvError('UNAVAILABLE', 'too many requests in flight from this peer');
+      }
+      this.servedPerPeer.set(peer, inflight + 1);
+      try {
+        envelope = { k: 'ok', id, body: await handlers.onRequest(peer, request) };
+      } finally {
+        this.servedPerPeer.set(peer, (this.servedPerPeer.get(peer) ?? 1) - 1);
+      }
+      this.deps.counters.requestsServed++;
+    } catch (error) {
+      if (!(error instanceof RingKvError)) {
+        this.deps.logger.error({ peer, err: error, request: request.type }, 'peer request failed');
+      }
+      const failure = error instanceof RingKvError ? error : new RingKvError('INTERNAL', 'request failed');
+      envelope = { k: 'err', id, error: failure.toBody() };
+    }
+    this.deps.reply(peer, envelope);
+  }
+}
