@@ -223,6 +223,45 @@ describe('PeerTransport refuses peers it cannot trust', () => {
     expect(a.transport.counters.malformed).toBe(1);
   });
 
+  it('refuses a node that answers under another id than the address dialled', async () => {
+    const a = await startPeer();
+    const server = await listen();
+    const port = (server.address() as AddressInfo).port;
+    const impostor = new PeerTransport({
+      self: '10.9.9.9:7001',
+      cluster: 'test',
+      secret: 's3cret',
+      logger: quiet,
+    });
+    server.on('upgrade', (request, socket, head) => impostor.handleUpgrade(request, socket, head));
+    try {
+      await expect(a.transport.probe(`127.0.0.1:${port}`)).rejects.toMatchObject({
+        code: 'NODE_UNREACHABLE',
+      });
+    } finally {
+      await impostor.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('does not accept an acceptor proof reflected back as a dialer proof', async () => {
+    const a = await startPeer();
+    const self = '127.0.0.1:2';
+    const socket = new WebSocket(`ws://${a.id}/peer`);
+    const texts: string[] = [];
+    socket.on('message', (data) => texts.push(data.toString()));
+    await new Promise((resolve) => socket.once('open', resolve));
+    const nonce = newNonce();
+    socket.send(JSON.stringify({ type: 'hello', cluster: 'test', node: self, version: 1, nonce }));
+    await until(() => texts.length === 1);
+    const welcome = JSON.parse(texts[0]!) as { proof: string };
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    socket.send(JSON.stringify({ type: 'auth', proof: welcome.proof }));
+    expect(await closed).toBe(4001);
+    expect(a.transport.counters.refused).toBe(1);
+  });
+
   it('refuses garbage instead of a hello', async () => {
     const a = await startPeer();
     const socket = new WebSocket(`ws://${a.id}/peer`);
