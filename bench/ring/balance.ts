@@ -6,7 +6,8 @@
 import { rangeWidth } from '../../packages/node/src/core/ranges.js';
 import { Ring, tokenSpace } from '../../packages/node/src/core/ring.js';
 import { allocateTokens } from '../../packages/node/src/core/tokens.js';
-import { nodeIdAt, randomTokenRing, replicationFactor, vnodes } from './placements.js';
+import { cpuMs } from './measure.js';
+import { allocatedRing, nodeIdAt, randomTokenRing, replicationFactor, vnodes } from './placements.js';
 
 export interface BalanceRow {
   nodes: number;
@@ -15,6 +16,8 @@ export interface BalanceRow {
   /** Token space held as one of 3 replicas, most loaded node over the mean. */
   randomReplicatedMaxOverMean: number;
   allocatorReplicatedMaxOverMean: number;
+  /** CPU time the allocator has used for all joins so far. */
+  allocatorCpuMsSoFar: number;
   /** The joiner's share of the ring over the ideal 1/N, for the allocator. */
   allocatorJoinerShareOverIdeal: number;
 }
@@ -36,15 +39,15 @@ function shareOf(ring: Ring, id: string): number {
 }
 
 /** Joins nodes 1..nodesMax one at a time and records the balance after each join. */
-export function joinSequence(nodesMax: number): { rows: BalanceRow[]; allocatorMs: number } {
+export function joinSequence(nodesMax: number): { rows: BalanceRow[]; allocatorCpuMs: number } {
   const rows: BalanceRow[] = [];
   let allocated = Ring.empty();
-  let allocatorMs = 0;
+  let allocatorCpuMs = 0;
   for (let count = 1; count <= nodesMax; count++) {
     const id = nodeIdAt(count - 1);
-    const startMs = performance.now();
+    const startCpuMs = cpuMs();
     const tokens = allocateTokens(allocated, id, vnodes);
-    allocatorMs += performance.now() - startMs;
+    allocatorCpuMs += cpuMs() - startCpuMs;
     allocated = allocated.addNode(id, tokens);
     const ids = Array.from({ length: count }, (_, index) => nodeIdAt(index));
     const random = randomTokenRing(ids);
@@ -54,8 +57,34 @@ export function joinSequence(nodesMax: number): { rows: BalanceRow[]; allocatorM
       allocatorMaxOverMean: maxOverMean(allocated, 1),
       randomReplicatedMaxOverMean: maxOverMean(random, replicationFactor),
       allocatorReplicatedMaxOverMean: maxOverMean(allocated, replicationFactor),
+      allocatorCpuMsSoFar: allocatorCpuMs,
       allocatorJoinerShareOverIdeal: shareOf(allocated, id) * count,
     });
   }
-  return { rows, allocatorMs };
+  return { rows, allocatorCpuMs };
+}
+
+export interface LeaveRow {
+  what: string;
+  maxOverMean: number;
+  replicatedMaxOverMean: number;
+}
+
+/** Balance of the 10-node rings, and of the same rings once a node has left. */
+export function afterLeave(): LeaveRow[] {
+  const ids = Array.from({ length: 10 }, (_, index) => nodeIdAt(index));
+  const random = randomTokenRing(ids);
+  const allocated = allocatedRing(ids);
+  const rings: Array<[string, Ring]> = [
+    ['random tokens, 10 nodes', random],
+    ['random tokens, 10 nodes, the 3rd leaves', random.removeNode(nodeIdAt(2))],
+    ['allocator, 10 nodes', allocated],
+    ['allocator, 10 nodes, the 3rd to join leaves', allocated.removeNode(nodeIdAt(2))],
+    ['allocator, 10 nodes, the 10th to join leaves', allocated.removeNode(nodeIdAt(9))],
+  ];
+  return rings.map(([what, ring]) => ({
+    what,
+    maxOverMean: maxOverMean(ring, 1),
+    replicatedMaxOverMean: maxOverMean(ring, replicationFactor),
+  }));
 }

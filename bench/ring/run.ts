@@ -7,8 +7,14 @@ import { keyToken } from '../../packages/node/src/core/hash.js';
 import { writeBenchmarksSection } from '../lib/benchmarks-md.js';
 import { machineInfo } from '../lib/machine.js';
 import { type Column, markdownTable, terminalTable } from '../lib/table.js';
-import { type BalanceRow, joinSequence } from './balance.js';
-import { type Distribution, lookupsPerSecond, measureDistribution, randomKeys } from './measure.js';
+import { afterLeave, type BalanceRow, joinSequence, type LeaveRow } from './balance.js';
+import {
+  type Distribution,
+  lookupsPerSecond,
+  measureDistribution,
+  type Rate,
+  randomKeys,
+} from './measure.js';
 import {
   hashringForLookups,
   idsBefore,
@@ -27,7 +33,8 @@ const idealMovedFraction = 1 / (idsBefore.length + 1);
 
 interface LookupRow {
   what: string;
-  lookupsPerSecond: number;
+  rate: Rate;
+  /** CPU-time rates over hashring's. */
   overHashring: number;
 }
 
@@ -54,8 +61,8 @@ function measureLookups(keys: readonly string[]): LookupRow[] {
   ];
   return rows.map((row) => ({
     what: row.what,
-    lookupsPerSecond: row.rate,
-    overHashring: row.rate / hashringRate,
+    rate: row.rate,
+    overHashring: row.rate.cpu / hashringRate.cpu,
   }));
 }
 
@@ -65,8 +72,9 @@ const lookupColumns: Column<LookupRow>[] = [
     cell: (row) => row.what,
     alignRight: false,
   },
-  { header: 'lookups/s', cell: (row) => row.lookupsPerSecond },
-  { header: 'vs hashring', cell: (row) => `${row.overHashring.toFixed(1)}x` },
+  { header: 'lookups/s (wall)', cell: (row) => row.rate.wall },
+  { header: 'lookups per CPU-second', cell: (row) => row.rate.cpu },
+  { header: 'vs hashring (CPU)', cell: (row) => `${row.overHashring.toFixed(1)}x` },
 ];
 
 const distributionColumns: Column<Distribution>[] = [
@@ -96,6 +104,13 @@ const balanceColumns: Column<BalanceRow>[] = [
   { header: 'random RF 3 max/mean', cell: (row) => row.randomReplicatedMaxOverMean.toFixed(3) },
   { header: 'allocator RF 3 max/mean', cell: (row) => row.allocatorReplicatedMaxOverMean.toFixed(3) },
   { header: 'allocator joiner share / ideal', cell: (row) => row.allocatorJoinerShareOverIdeal.toFixed(3) },
+  { header: 'allocator CPU ms, all joins so far', cell: (row) => row.allocatorCpuMsSoFar.toFixed(0) },
+];
+
+const leaveColumns: Column<LeaveRow>[] = [
+  { header: 'ring (128 vnodes)', cell: (row) => row.what, alignRight: false },
+  { header: 'max/mean', cell: (row) => row.maxOverMean.toFixed(3) },
+  { header: 'RF 3 max/mean', cell: (row) => row.replicatedMaxOverMean.toFixed(3) },
 ];
 
 function main(): void {
@@ -108,13 +123,15 @@ function main(): void {
   console.log(`${terminalTable(distributions, distributionColumns)}\n`);
   const balance = joinSequence(20);
   console.log(`${terminalTable(balance.rows, balanceColumns)}\n`);
+  const leave = afterLeave();
+  console.log(`${terminalTable(leave, leaveColumns)}\n`);
   const elapsedSeconds = (performance.now() - startMs) / 1000;
   console.log(
-    `allocator: ${balance.allocatorMs.toFixed(1)} ms for 20 joins of 128 vnodes; run ${elapsedSeconds.toFixed(1)} s`,
+    `allocator: ${balance.allocatorCpuMs.toFixed(0)} ms of CPU for 20 joins of 128 vnodes; run ${elapsedSeconds.toFixed(1)} s`,
   );
   writeBenchmarksSection(
     '## Ring',
-    sectionBody({ machine, lookups, distributions, balance, elapsedSeconds }),
+    sectionBody({ machine, lookups, distributions, balance, leave, elapsedSeconds }),
   );
 }
 
@@ -123,6 +140,7 @@ function sectionBody(run: {
   lookups: LookupRow[];
   distributions: Distribution[];
   balance: ReturnType<typeof joinSequence>;
+  leave: LeaveRow[];
   elapsedSeconds: number;
 }): string {
   const { machine } = run;
@@ -131,8 +149,10 @@ function sectionBody(run: {
       `Node ${machine.nodeVersion}, load average ${machine.loadAverageAtStart.toFixed(2)} at start, ` +
       `${run.elapsedSeconds.toFixed(1)} s. Keys: 1,000,000 random \`user:...\` strings (seed ${keySeed}). ` +
       `ringkv lookups are the best of ${ringPasses} passes over all keys; hashring \`get\` (with its LRU cache, ` +
-      `every key a miss) one pass over ${hashringLookupKeys.toLocaleString('en-US')} keys. The hashring ` +
-      'distribution rows use the point lookup `get` makes on a cache miss, without the cache.',
+      `every key a miss) one pass over ${hashringLookupKeys.toLocaleString('en-US')} keys. The machine is ` +
+      "shared, so rates are given per wall-clock second and per second of this process's CPU time; the " +
+      'ratio uses CPU time. The hashring distribution rows use the point lookup `get` makes on a cache ' +
+      'miss, without the cache.',
     markdownTable(run.lookups, lookupColumns),
     'Keys per node with 10 nodes, and keys whose owner (primary) changes when an 11th node joins; the ideal ' +
       'is 1/11 = 9.09%. The allocator rows build the 10-node ring by joining nodes one at a time. For ringkv ' +
@@ -141,9 +161,15 @@ function sectionBody(run: {
     markdownTable(run.distributions, distributionColumns),
     'Token-space share (no keys) as nodes join one by one, 128 vnodes each: the largest share over the mean, ' +
       'as primary and as one of 3 replicas (what a node stores with the default replication factor), ' +
-      `and the joiner's share over the ideal 1/N. The allocator took ${run.balance.allocatorMs.toFixed(1)} ms ` +
-      'for all 20 joins.',
+      `and the joiner's share over the ideal 1/N. The allocator used ${run.balance.allocatorCpuMs.toFixed(0)} ms ` +
+      'of CPU for all 20 joins.',
     markdownTable(run.balance.rows, balanceColumns),
+    'When a node leaves, its tokens go with it and each of its ranges falls to the next token clockwise, ' +
+      'and nothing re-balances the rest. With the allocator the next token is the one whose range the ' +
+      'leaver cut when it joined, so its load goes back to the nodes that gave it: evenly for a node that ' +
+      'joined late, to the first few nodes for one that joined early (not fixed: a leave would have to ' +
+      'move other tokens, and so more keys).',
+    markdownTable(run.leave, leaveColumns),
   ].join('\n\n');
 }
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { keyToken } from './hash.js';
 import { movedRanges, type RangeMove, rangeContains, rangeWidth } from './ranges.js';
 import { Ring } from './ring.js';
 
@@ -50,11 +51,13 @@ describe('movedRanges', () => {
         change,
         fc.integer({ min: 1, max: 4 }),
         fc.array(uint32, { maxLength: 30 }),
-        (list, step, n, random) => {
+        fc.array(fc.string({ minLength: 1, maxLength: 12 }), { maxLength: 30 }),
+        (list, step, n, random, keys) => {
           const before = Ring.fromMembers(list);
           const after = applyChange(before, step);
           const moves = movedRanges(before, after, n);
-          for (const t of samplePoints(before, after, random)) {
+          const keyTokens = keys.map((key) => keyToken(key));
+          for (const t of samplePoints(before, after, [...random, ...keyTokens])) {
             const sources = before.preferenceListForToken(t, n);
             const replicas = after.tokenCount === 0 ? [] : after.preferenceListForToken(t, n);
             const changed =
