@@ -14,9 +14,12 @@ export interface PreloadOptions {
   connections: number;
   /** Bound on the whole preload; a slow target fails loudly instead of stalling the run. */
   timeoutMs: number;
+  /** At the time bound, stop and report the keys loaded so far instead of throwing. */
+  allowPartial?: boolean;
 }
 
 export interface PreloadResult {
+  /** Keys sent (count, or fewer when a partial load hit its time bound); `failures` of them failed. */
   keys: number;
   failures: number;
   failureSample?: string;
@@ -87,10 +90,13 @@ async function preloadRound(indexes: readonly number[], options: PreloadOptions,
     loadOnConnection(options.urls[index % options.urls.length]!, take, options),
   );
   const results = await Promise.all(workers);
-  if (next < indexes.length) throw new Error(`preload: timed out after ${options.timeoutMs} ms`);
+  if (next < indexes.length && !options.allowPartial) {
+    throw new Error(`preload: timed out after ${options.timeoutMs} ms`);
+  }
   return {
     failed: results.flatMap((result) => result.failed),
     sample: results.find((result) => result.sample)?.sample,
+    unsent: indexes.length - next,
   };
 }
 
@@ -99,14 +105,16 @@ export async function preloadWs(options: PreloadOptions): Promise<PreloadResult>
   const deadlineMs = started + options.timeoutMs;
   let pending = Array.from({ length: options.count }, (_, index) => index);
   let failureSample: string | undefined;
-  for (let round = 0; round < preloadRoundsMax && pending.length > 0; round++) {
+  let unsent = 0;
+  for (let round = 0; round < preloadRoundsMax && pending.length > 0 && unsent === 0; round++) {
     if (round > 0) await new Promise((resolve) => setTimeout(resolve, preloadRetryPauseMs));
     const result = await preloadRound(pending, options, deadlineMs);
     pending = result.failed;
+    unsent = result.unsent;
     failureSample ??= result.sample;
   }
   return {
-    keys: options.count,
+    keys: options.count - unsent,
     failures: pending.length,
     failureSample,
     elapsedMs: performance.now() - started,
