@@ -90,7 +90,7 @@ function clientErrorResponse(error: NodeJS.ErrnoException): string {
 }
 
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
-  const { access, lifecycle, metrics, logger } = options;
+  const { metrics, logger } = options;
   let requestSequence = 0;
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
@@ -122,31 +122,47 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     socket.once('close', () => metrics.connectionClosed('tcp'));
   });
 
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.url.length > limits.httpPathCharsMax) {
-      throw new RingKvError(
-        'TOO_LARGE',
-        `the path is ${request.url.length} characters; the limit is ${limits.httpPathCharsMax}`,
-      );
-    }
-    const source = access.tokenSource(request.headers, request.url);
-    if (source === undefined) {
-      reply.header('www-authenticate', 'Bearer');
-      throw new RingKvError('UNAUTHORIZED', 'a token is required: send Authorization: Bearer TOKEN');
-    }
-    if (source === 'query')
-      reply.header('set-cookie', access.tokenCookie(queryParameter(request.url, 'token')!));
-    if (
-      !safeMethods.has(request.method) &&
-      !access.originAllowed(request.headers.origin, request.headers.host)
-    ) {
-      throw new RingKvError('FORBIDDEN', `origin ${request.headers.origin} may not change data on this node`);
-    }
-    if (!lifecycle.serving && !request.url.startsWith('/health')) {
-      throw new RingKvError('UNAVAILABLE', `node is ${lifecycle.state}, not serving`);
-    }
-  });
+  app.addHook('onRequest', (request, reply) => admit(request, reply, options));
+  setErrorHandlers(app, logger);
 
+  registerApiRoutes(app, options);
+  await registerPages(app, options.dashboardDir);
+  return app;
+}
+
+/** The checks every request passes before its route, in order: path length, token, origin, lifecycle. */
+async function admit(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: HttpServerOptions,
+): Promise<void> {
+  const { access, lifecycle } = options;
+  if (request.url.length > limits.httpPathCharsMax) {
+    throw new RingKvError(
+      'TOO_LARGE',
+      `the path is ${request.url.length} characters; the limit is ${limits.httpPathCharsMax}`,
+    );
+  }
+  const source = access.tokenSource(request.headers, request.url);
+  if (source === undefined) {
+    reply.header('www-authenticate', 'Bearer');
+    throw new RingKvError('UNAUTHORIZED', 'a token is required: send Authorization: Bearer TOKEN');
+  }
+  if (source === 'query')
+    reply.header('set-cookie', access.tokenCookie(queryParameter(request.url, 'token')!));
+  if (
+    !safeMethods.has(request.method) &&
+    !access.originAllowed(request.headers.origin, request.headers.host)
+  ) {
+    throw new RingKvError('FORBIDDEN', `origin ${request.headers.origin} may not change data on this node`);
+  }
+  if (!lifecycle.serving && !request.url.startsWith('/health')) {
+    throw new RingKvError('UNAVAILABLE', `node is ${lifecycle.state}, not serving`);
+  }
+}
+
+/** Every failure, Fastify's own included, as `{"error":{"code","message"}}` with the SPEC status. */
+function setErrorHandlers(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const ringError = error instanceof RingKvError ? error : frameworkError(error, request.url);
     if (ringError !== undefined) return sendError(reply, ringError);
@@ -166,10 +182,6 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     });
     return reply.code(404).type('application/json; charset=utf-8').send(body);
   });
-
-  registerApiRoutes(app, options);
-  await registerPages(app, options.dashboardDir);
-  return app;
 }
 
 function internal(requestId?: string): RingKvError {

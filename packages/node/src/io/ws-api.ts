@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type ErrorCode, limits, type Topic } from '@ringkv/protocol';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { NodeApi, NodeEvent } from '../node-api.js';
 import type { Access } from './auth.js';
 import type { Dispatcher } from './dispatch.js';
@@ -17,7 +17,7 @@ import type { Logger } from './logger.js';
 import type { NodeMetrics } from './metrics.js';
 import { eventText } from './replies.js';
 import { refuseUpgrade as refuse, type UpgradeHandler } from './upgrade-router.js';
-import { ClientConnection } from './ws-connection.js';
+import { ClientConnection, type ConnectionContext } from './ws-connection.js';
 
 export interface WsApiOptions {
   node: NodeApi;
@@ -45,45 +45,93 @@ function sleep(ms: number): Promise<void> {
 }
 
 export function createWsApi(options: WsApiOptions): WsApi {
-  const { node, access, lifecycle, metrics, logger } = options;
-  const wss = new WebSocketServer({
+  return new ClientWsServer(options);
+}
+
+class ClientWsServer implements WsApi {
+  private readonly wss = new WebSocketServer({
     noServer: true,
     maxPayload: limits.frameBytesMax,
     perMessageDeflate: false,
     clientTracking: false,
   });
-  const connections = new Set<ClientConnection>();
-  let nextConnectionId = 0;
+  private readonly connections = new Set<ClientConnection>();
+  private readonly context: ConnectionContext;
+  private readonly stopEvents: () => void;
+  private nextConnectionId = 0;
+  private closing = false;
 
-  const context = {
-    dispatcher: options.dispatcher,
-    requestsInflightMax: options.requestsInflightMax,
-    logger,
-    onReject: (reason: string) => metrics.reject(reason),
-    pushSnapshot: (connection: ClientConnection, topics: readonly Topic[]) => {
-      for (const topic of topics) {
-        // stats has no snapshot: the next sample arrives within statsIntervalMs.
-        if (topic === 'stats') continue;
-        const data = topic === 'ring' ? node.ring() : node.nodes();
-        if (!connection.pushEvent(eventText(topic, JSON.stringify(data)))) metrics.eventDropped(topic);
-      }
-    },
-  };
+  constructor(private readonly options: WsApiOptions) {
+    const { node, metrics } = options;
+    this.context = {
+      dispatcher: options.dispatcher,
+      requestsInflightMax: options.requestsInflightMax,
+      logger: options.logger,
+      onReject: (reason: string) => metrics.reject(reason),
+      pushSnapshot: (connection: ClientConnection, topics: readonly Topic[]) => {
+        for (const topic of topics) {
+          // stats has no snapshot: the next sample arrives within statsIntervalMs.
+          if (topic === 'stats') continue;
+          const data = topic === 'ring' ? node.ring() : node.nodes();
+          if (!connection.pushEvent(eventText(topic, JSON.stringify(data)))) metrics.eventDropped(topic);
+        }
+      },
+    };
+    this.stopEvents = node.onEvent((event) => this.broadcast(event));
+  }
 
-  const stopEvents = node.onEvent((event: NodeEvent) => {
-    const text = eventText(event.topic, JSON.stringify(event.data));
-    for (const connection of connections) {
-      if (connection.topics.has(event.topic) && !connection.pushEvent(text))
-        metrics.eventDropped(event.topic);
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if ((request.url ?? '/').split('?')[0] !== '/ws') return false;
+    const refused = this.refusal(request);
+    if (refused === undefined) {
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, socket as Socket));
+    } else {
+      const [code, message, reason] = refused;
+      this.options.metrics.reject(reason);
+      refuse(socket, code, message, code === 'UNAUTHORIZED' ? ['WWW-Authenticate: Bearer'] : []);
     }
-  });
+    return true;
+  }
 
-  let closing = false;
+  async close(drainMs: number): Promise<void> {
+    this.closing = true;
+    this.stopEvents();
+    const deadlineMs = Date.now() + drainMs;
+    // Let requests already received get their replies before the closing handshake.
+    while (
+      Date.now() < deadlineMs &&
+      [...this.connections].some((connection) => connection.inflightRequests > 0)
+    ) {
+      await sleep(drainPollMs);
+    }
+    const closed = [...this.connections].map(
+      (connection) =>
+        new Promise<void>((resolve) => {
+          if (connection.socket.readyState === connection.socket.CLOSED) return resolve();
+          connection.socket.once('close', () => resolve());
+          connection.socket.close(1001, 'node is shutting down');
+        }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, deadlineMs - Date.now()));
+    });
+    await Promise.race([Promise.all(closed), deadline]);
+    clearTimeout(timer);
+    for (const connection of this.connections) connection.socket.terminate();
+    this.wss.close();
+  }
 
   /** Why this upgrade may not proceed, or undefined when it may. */
-  function refusal(request: IncomingMessage): Refusal | undefined {
-    if (closing || !lifecycle.serving)
+  private refusal(request: IncomingMessage): Refusal | undefined {
+    const { access, lifecycle } = this.options;
+    if (this.closing || !lifecycle.serving) {
       return ['UNAVAILABLE', `node is ${lifecycle.state}, not serving`, 'not_serving'];
+    }
     if (access.tokenSource(request.headers, request.url ?? '/') === undefined) {
       return [
         'UNAUTHORIZED',
@@ -92,82 +140,40 @@ export function createWsApi(options: WsApiOptions): WsApi {
       ];
     }
     if (!access.originAllowed(request.headers.origin, request.headers.host)) {
-      return [
-        'FORBIDDEN',
-        `origin ${request.headers.origin} may not connect; see --allow-origin`,
-        'forbidden_origin',
-      ];
+      const message = `origin ${request.headers.origin} may not connect; see --allow-origin`;
+      return ['FORBIDDEN', message, 'forbidden_origin'];
     }
-    if (connections.size >= options.connectionsMax) {
-      return [
-        'UNAVAILABLE',
-        `the node holds ${connections.size} WebSocket connections, its limit`,
-        'connection_limit',
-      ];
+    if (this.connections.size >= this.options.connectionsMax) {
+      const message = `the node holds ${this.connections.size} WebSocket connections, its limit`;
+      return ['UNAVAILABLE', message, 'connection_limit'];
     }
     return undefined;
   }
 
-  function accept(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const refused = refusal(request);
-    if (refused !== undefined) {
-      const [code, message, reason] = refused;
-      metrics.reject(reason);
-      refuse(socket, code, message, code === 'UNAUTHORIZED' ? ['WWW-Authenticate: Bearer'] : []);
-      return;
-    }
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      const connection = new ClientConnection(ws, ++nextConnectionId, context, socket as Socket);
-      connections.add(connection);
-      metrics.connectionOpened('ws');
-      ws.on('message', (data, isBinary) => connection.onMessage(data, isBinary));
-      // ws reports protocol violations (a frame over maxPayload: 1009, invalid UTF-8: 1007) as errors and
-      // closes the connection itself; without a listener the error would crash the node.
-      ws.on('error', (error) =>
-        logger.debug({ err: error, connectionId: connection.connectionId }, 'client socket error'),
-      );
-      ws.on('close', () => {
-        connections.delete(connection);
-        metrics.connectionClosed('ws');
-      });
+  private accept(ws: WebSocket, transport: Socket): void {
+    const { metrics, logger } = this.options;
+    const connection = new ClientConnection(ws, ++this.nextConnectionId, this.context, transport);
+    this.connections.add(connection);
+    metrics.connectionOpened('ws');
+    ws.on('message', (data, isBinary) => connection.onMessage(data, isBinary));
+    // ws reports protocol violations (a frame over maxPayload: 1009, invalid UTF-8: 1007) as errors and
+    // closes the connection itself; without a listener the error would crash the node.
+    ws.on('error', (error) =>
+      logger.debug({ err: error, connectionId: connection.connectionId }, 'client socket error'),
+    );
+    ws.on('close', () => {
+      this.connections.delete(connection);
+      metrics.connectionClosed('ws');
     });
   }
-  return {
-    handleUpgrade(request, socket, head) {
-      if ((request.url ?? '/').split('?')[0] !== '/ws') return false;
-      accept(request, socket, head);
-      return true;
-    },
-    get connectionCount() {
-      return connections.size;
-    },
-    async close(drainMs: number) {
-      closing = true;
-      stopEvents();
-      const deadlineMs = Date.now() + drainMs;
-      // Let requests already received get their replies before the closing handshake.
-      while (
-        Date.now() < deadlineMs &&
-        [...connections].some((connection) => connection.inflightRequests > 0)
-      ) {
-        await sleep(drainPollMs);
+
+  /** Serialises an event once and sends it to every connection subscribed to its topic. */
+  private broadcast(event: NodeEvent): void {
+    const text = eventText(event.topic, JSON.stringify(event.data));
+    for (const connection of this.connections) {
+      if (connection.topics.has(event.topic) && !connection.pushEvent(text)) {
+        this.options.metrics.eventDropped(event.topic);
       }
-      const closed = [...connections].map(
-        (connection) =>
-          new Promise<void>((resolve) => {
-            if (connection.socket.readyState === connection.socket.CLOSED) return resolve();
-            connection.socket.once('close', () => resolve());
-            connection.socket.close(1001, 'node is shutting down');
-          }),
-      );
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, Math.max(0, deadlineMs - Date.now()));
-      });
-      await Promise.race([Promise.all(closed), deadline]);
-      clearTimeout(timer);
-      for (const connection of connections) connection.socket.terminate();
-      wss.close();
-    },
-  };
+    }
+  }
 }
