@@ -11,6 +11,7 @@ import {
   type Consistency,
   type DeleteResult,
   type GetNodeResult,
+  limits,
   type NodeStats,
   type NodesResult,
   type RemoveNodeResult,
@@ -94,7 +95,7 @@ export class ClusterNode implements NodeApi {
         replicationFactor: options.replicationFactor,
         readQuorum: options.readQuorum,
         writeQuorum: options.writeQuorum,
-        replicaTimeoutMs: options.replicaTimeoutMs ?? 2_000,
+        replicaTimeoutMs: options.replicaTimeoutMs ?? limits.replicaTimeoutMsDefault,
       },
       ready: () => this.membership.member(this.nodeId)?.status !== 'joining',
     });

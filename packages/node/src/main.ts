@@ -1,8 +1,8 @@
 /**
  * The composition root: a validated NodeConfig -> store, node, edges, listening socket. Nothing else
  * builds these objects, and nothing below reaches for globals: each part gets what it needs through its
- * constructor. `createNode` is the one place that decides which NodeApi runs (a LocalNode now; the
- * clustered node later); the edges in `io/` only ever see the NodeApi interface.
+ * constructor. `createNode` is the one place that decides which NodeApi runs (a ClusterNode, alone a
+ * cluster of one); the edges in `io/` only ever see the NodeApi interface.
  *
  * Start order: store -> node -> HTTP + WebSocket -> listen -> serving. Stop order is the reverse:
  * draining (health answers 503, new connections refused) -> WebSockets closed after their in-flight
