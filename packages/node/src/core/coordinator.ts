@@ -185,6 +185,7 @@ export class Coordinator {
    * quorum's hint-holder); when there is none or it does not answer, in this node's own store.
    */
   private async hint(owner: NodeId, key: string, record: StoredRecord, replicas: NodeId[]): Promise<void> {
+    if (this.deps.config.hints === false) return;
     const ring = this.deps.placement.ring();
     const candidates = ring.preferenceList(key, replicas.length + limits.replicationFactorMax);
     const holder = candidates.find(
@@ -214,7 +215,7 @@ export class Coordinator {
       value: StoredRecord | undefined;
     }>;
     const newest = newestOf(answered.map((result) => result.value));
-    if (!newest) return;
+    if (!newest || this.deps.config.readRepair === false) return;
     for (const { node, value } of answered) {
       if (value && compareRecords(value, newest) >= 0) continue;
       if (this.repairsInflight >= limits.readRepairsInflightMax) {

@@ -11,6 +11,10 @@ export interface ReplicationConfig {
   writeQuorum: number;
   /** How long a coordinator waits for replicas before answering TIMEOUT. */
   replicaTimeoutMs: number;
+  /** Repair stale replicas after reads (default true; the anti-entropy simulator switches it off). */
+  readRepair?: boolean;
+  /** Keep hints for replicas that miss writes (default true; the anti-entropy simulator switches it off). */
+  hints?: boolean;
 }
 
 /**
