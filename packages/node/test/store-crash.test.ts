@@ -1,7 +1,7 @@
 /**
  * A record the LmdbStore acknowledged survives `kill -9` of its process (SPEC section 5). A real child
- * process writes and prints each key once its put resolved; we SIGKILL it mid-stream, reopen the store
- * here and look for every acknowledged record.
+ * process writes and prints each key and version once its put resolved; we SIGKILL it mid-stream, reopen
+ * the store here and look for every acknowledged write (or a newer one to the same key).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LmdbStore } from '../src/store/lmdb-store.js';
 import { scanAll } from '../src/store/store-contract-fixtures.test-helper.js';
-import { crashRecord } from './fixtures/store-writer.js';
+import { type CrashWorkload, crashRecord } from './fixtures/store-writer.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const writerScript = fileURLToPath(new URL('./fixtures/store-writer.ts', import.meta.url));
@@ -19,12 +19,15 @@ const acksBeforeKill = 5_000;
 // Generous: on a busy 2-core machine the child needs seconds just to start. Not a speed assertion.
 const waitMsMax = 60_000;
 
-/** Resolves with the keys acknowledged before the kill, and how the child ended. */
-function runAndKill(
-  child: ChildProcess,
-): Promise<{ acked: string[]; signal: string | null; stderr: string }> {
+interface Ack {
+  key: string;
+  version: number;
+}
+
+/** Resolves with the writes acknowledged before the kill, and how the child ended. */
+function runAndKill(child: ChildProcess): Promise<{ acked: Ack[]; signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const acked: string[] = [];
+    const acked: Ack[] = [];
     let partial = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), waitMsMax);
@@ -35,7 +38,10 @@ function runAndKill(
       const lines = (partial + chunk.toString()).split('\n');
       // A line cut short by the kill was never acknowledged in full: keep only complete lines.
       partial = lines.pop()!;
-      acked.push(...lines);
+      for (const line of lines) {
+        const [key, version] = line.split(' ');
+        acked.push({ key: key!, version: Number(version) });
+      }
       if (acked.length >= acksBeforeKill) child.kill('SIGKILL');
     });
     child.on('error', reject);
@@ -54,32 +60,56 @@ describe('LmdbStore under kill -9', () => {
     await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  it('keeps every record it acknowledged before the process was killed', async () => {
+  async function killWhileWriting(workload: CrashWorkload): Promise<{ dir: string; acked: Ack[] }> {
     const dir = await mkdtemp(join(tmpdir(), 'ringkv-crash-'));
     dirs.push(dir);
-    child = spawn(process.execPath, ['--import', 'tsx', writerScript, dir], {
+    child = spawn(process.execPath, ['--import', 'tsx', writerScript, dir, workload], {
       cwd: packageDir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const { acked, signal, stderr } = await runAndKill(child);
     expect(signal, `the writer ended on its own; its stderr: ${stderr}`).toBe('SIGKILL');
     expect(acked.length).toBeGreaterThanOrEqual(acksBeforeKill);
+    return { dir, acked };
+  }
 
+  /** Keys whose newest acknowledged write is missing: neither it nor a newer write is stored. */
+  function lostWrites(store: LmdbStore, workload: CrashWorkload, acked: Ack[]): string[] {
+    const newestAcked = new Map<string, number>();
+    for (const { key, version } of acked) newestAcked.set(key, Math.max(version, newestAcked.get(key) ?? 0));
+    const lost: string[] = [];
+    for (const [key, version] of newestAcked) {
+      const found = store.get(key);
+      const expected = crashRecord(workload, version - 1);
+      expect(expected.key).toBe(key);
+      if (found === undefined || found.version < version) lost.push(`${key}@${version}`);
+      else if (found.version === version && found.valueJson !== expected.record.valueJson) lost.push(key);
+    }
+    return lost;
+  }
+
+  it('keeps every record it acknowledged before the process was killed', async () => {
+    const { dir, acked } = await killWhileWriting('fresh');
     const store = await LmdbStore.open(dir);
     try {
-      const missing: string[] = [];
-      for (const key of acked) {
-        const index = Number(key.slice('crash-'.length));
-        const expected = crashRecord(index);
-        expect(expected.key).toBe(key);
-        const found = store.get(key);
-        if (found === undefined || found.valueJson !== expected.record.valueJson) missing.push(key);
-      }
-      expect(missing).toEqual([]);
+      expect(lostWrites(store, 'fresh', acked)).toEqual([]);
       // The counts were left unclean by the kill, so the store recounted them at open: they match a scan.
       const all = scanAll(store, { startExclusive: 0, endInclusive: 0, includeTombstones: true }, 1000);
       expect(all.length).toBeGreaterThanOrEqual(acked.length);
       expect(store.counts()).toMatchObject({ keys: all.length, tombstones: 0 });
+    } finally {
+      await store.close();
+    }
+  }, 90_000);
+
+  it('keeps the newest acknowledged write of each key when overwrites and deletes were in flight', async () => {
+    const { dir, acked } = await killWhileWriting('overwrite');
+    const store = await LmdbStore.open(dir);
+    try {
+      expect(lostWrites(store, 'overwrite', acked)).toEqual([]);
+      const all = scanAll(store, { startExclusive: 0, endInclusive: 0, includeTombstones: true }, 1000);
+      const tombstones = all.filter((record) => record.valueJson === null).length;
+      expect(store.counts()).toMatchObject({ keys: all.length - tombstones, tombstones });
     } finally {
       await store.close();
     }
