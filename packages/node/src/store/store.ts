@@ -14,6 +14,11 @@
  *
  * Scans return records in ring order: by token, then by key in code point order (the order of the keys'
  * UTF-8 bytes), the same in both engines.
+ *
+ * Writes reject, never drop silently, once the store is closed or (persistent engine) after a write failed
+ * to commit: the store then fails stop until the process restarts. Inputs are validated at the edges, so a
+ * key outside 1 to 1024 UTF-8 bytes or a version that is not a non-negative safe integer is a bug upstream
+ * and fails an assertion.
  */
 import type { NodeId, StoredRecord } from '../core/types.js';
 
