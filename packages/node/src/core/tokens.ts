@@ -52,10 +52,19 @@ export function allocateTokens(
     const quota = (allocation.primaryTarget - allocation.primary[allocation.joiner]!) / (vnodes - placed);
     const best = allocation.bestCut(quota, (placed + 1) / vnodes, stride, placed % stride);
     if (best === undefined) break;
-    chosen.push(allocation.apply(best.index, best.amount));
+    chosen.push(allocation.apply(best.index, best.amount - jitter(id, placed, best.amount)));
     if (options.verifyCache) allocation.verifyCache();
   }
   return chosen.sort((a, b) => a - b);
+}
+
+/**
+ * Up to 1/64 of a cut, from a hash of the joiner's id. Two nodes joining at once against the same ring
+ * would otherwise pick the very same tokens, and the one with the larger id would own nothing (the ring
+ * gives a shared token to the smaller id). Joins should still be one at a time for balance.
+ */
+function jitter(id: NodeId, placed: number, amount: number): number {
+  return hashString(`${id}#${placed}`) % Math.max(1, Math.floor(amount / 64));
 }
 
 /** The first node's tokens: evenly spaced, offset by a hash of its id so clusters differ. */
