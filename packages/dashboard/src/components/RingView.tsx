@@ -9,10 +9,10 @@ import { denseRingTicksMin } from '../config/limits.js';
 import { nodeColorVar } from '../config/theme.js';
 import { useAnimatedArcs } from '../hooks/useAnimatedArcs.js';
 import { formatPercent, formatToken } from '../lib/format.js';
-import { ownerIndex, tokenSpace, type WalkStep } from '../lib/ring.js';
+import { ownerIndex, preferenceWalk, tokenSpace, type WalkStep } from '../lib/ring.js';
 import { nodePaths, type RingGeometry } from '../lib/ring-drawing.js';
 import type { RingModel } from '../lib/ring-model.js';
-import { arcPath, type Point, turnOfPoint } from '../lib/svg-path.js';
+import { arcPath, type Point, pointAt, spreadMarkers, turnOfPoint } from '../lib/svg-path.js';
 import { LocatedKeyOverlay } from './LocatedKeyOverlay.js';
 
 export interface LocatedKey {
@@ -123,15 +123,24 @@ export const RingView = memo(function RingView({
   );
 });
 
-/** The hovered range again on inner bands, one per replica rank, in each replica's colour. */
+/**
+ * The hovered range again on inner bands, one per replica rank, in each replica's colour, and numbered
+ * markers where the clockwise walk from the range meets each replica (1 = the primary, the range's owner).
+ */
 function HoveredRangeBands(props: { model: RingModel; index: number; slotColor: (node: string) => string }) {
   const range = props.model.ranges[props.index];
   const replicas = props.model.preferenceLists[props.index] ?? [];
   if (!range) return null;
   const startTurn = range.startToken / tokenSpace;
   const lengthTurns = range.length / tokenSpace;
+  const walk = preferenceWalk(props.model.sorted, range.endToken, replicas.length);
+  const markerRadius = arcRadius + arcWidth / 2 + 30;
+  const placed = spreadMarkers(
+    walk.map((step) => step.distance / tokenSpace),
+    0.018,
+  );
   return (
-    <g className="ring-hover" pointerEvents="none">
+    <g className="ring-hover" pointerEvents="none" data-testid="hovered-range">
       <path
         className="ring-hover-outline"
         d={arcPath(centre, arcRadius, startTurn, lengthTurns)}
@@ -146,6 +155,23 @@ function HoveredRangeBands(props: { model: RingModel; index: number; slotColor: 
           style={{ stroke: props.slotColor(node) }}
         />
       ))}
+      {walk.map((step, rank) => {
+        const at = pointAt(centre, markerRadius, range.endToken / tokenSpace + (placed[rank] ?? 0));
+        return (
+          <g key={step.node}>
+            <circle
+              className="hover-step"
+              cx={at.x}
+              cy={at.y}
+              r={7}
+              style={{ fill: props.slotColor(step.node) }}
+            />
+            <text className="hover-step-label" x={at.x} y={at.y + 3} textAnchor="middle">
+              {rank + 1}
+            </text>
+          </g>
+        );
+      })}
     </g>
   );
 }

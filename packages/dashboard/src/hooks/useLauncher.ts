@@ -1,20 +1,15 @@
 /** The local launcher's control URL when this cluster runs under `pnpm start`, else null. Asked once. */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { findLauncher, launcherCandidates } from '../data/launcher.js';
 
 export function useLauncher(self: string, members: readonly string[]): string | null {
   const [launcher, setLauncher] = useState<string | null>(null);
-  const [asked, setAsked] = useState(false);
+  // A ref, not state: setting it must not re-run (and so cancel) the effect that is asking.
+  const askedRef = useRef(false);
   useEffect(() => {
-    if (asked || members.length === 0) return;
-    setAsked(true);
-    let cancelled = false;
-    void findLauncher(launcherCandidates(window.location, members), self).then((found) => {
-      if (!cancelled) setLauncher(found);
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [asked, members, self]);
+    if (askedRef.current || members.length === 0) return;
+    askedRef.current = true;
+    void findLauncher(launcherCandidates(window.location, members), self).then(setLauncher);
+  }, [members, self]);
   return launcher;
 }
