@@ -148,6 +148,11 @@ export const clientReplyBufferedBytesMax = 64 * MiB;
 export const shutdownDrainMsMax = 5_000;
 /** The longest request path (a 1024-byte key percent-encodes to at most 3072 characters). */
 export const httpPathCharsMax = 8 * KiB;
+/**
+ * Client WebSockets are pinged this often; one that has not answered the previous ping is cut, so dead
+ * peers (a laptop closed mid-session) do not hold connection slots forever.
+ */
+export const clientHeartbeatIntervalMs = 30_000;
 
 // --- Local cluster launcher (`ringkv cluster`) --------------------------------------------------------
 /** Nodes one local launcher runs, counting the ones added with `ringkv cluster add`. */

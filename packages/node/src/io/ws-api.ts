@@ -28,6 +28,8 @@ export interface WsApiOptions {
   logger: Logger;
   connectionsMax: number;
   requestsInflightMax: number;
+  /** Defaults to limits.clientHeartbeatIntervalMs. */
+  heartbeatIntervalMs?: number;
 }
 
 export interface WsApi extends UpgradeHandler {
@@ -58,6 +60,9 @@ class ClientWsServer implements WsApi {
   private readonly connections = new Set<ClientConnection>();
   private readonly context: ConnectionContext;
   private readonly stopEvents: () => void;
+  private readonly heartbeat: NodeJS.Timeout;
+  /** Connections that have not answered the last ping. */
+  private readonly awaitingPong = new Set<ClientConnection>();
   private nextConnectionId = 0;
   private closing = false;
 
@@ -78,6 +83,11 @@ class ClientWsServer implements WsApi {
       },
     };
     this.stopEvents = node.onEvent((event) => this.broadcast(event));
+    this.heartbeat = setInterval(
+      () => this.beat(),
+      options.heartbeatIntervalMs ?? limits.clientHeartbeatIntervalMs,
+    );
+    this.heartbeat.unref();
   }
 
   get connectionCount(): number {
@@ -100,6 +110,7 @@ class ClientWsServer implements WsApi {
   async close(drainMs: number): Promise<void> {
     this.closing = true;
     this.stopEvents();
+    clearInterval(this.heartbeat);
     const deadlineMs = Date.now() + drainMs;
     // Let requests already received get their replies before the closing handshake.
     while (
@@ -156,6 +167,7 @@ class ClientWsServer implements WsApi {
     this.connections.add(connection);
     metrics.connectionOpened('ws');
     ws.on('message', (data, isBinary) => connection.onMessage(data, isBinary));
+    ws.on('pong', () => this.awaitingPong.delete(connection));
     // ws reports protocol violations (a frame over maxPayload: 1009, invalid UTF-8: 1007) as errors and
     // closes the connection itself; without a listener the error would crash the node.
     ws.on('error', (error) =>
@@ -163,8 +175,23 @@ class ClientWsServer implements WsApi {
     );
     ws.on('close', () => {
       this.connections.delete(connection);
+      this.awaitingPong.delete(connection);
       metrics.connectionClosed('ws');
     });
+  }
+
+  /** Cuts connections that did not answer the previous ping, then pings the rest. */
+  private beat(): void {
+    for (const connection of this.connections) {
+      if (this.awaitingPong.has(connection)) {
+        this.options.metrics.reject('heartbeat_timeout');
+        connection.socket.terminate();
+        continue;
+      }
+      if (connection.socket.readyState !== connection.socket.OPEN) continue;
+      this.awaitingPong.add(connection);
+      connection.socket.ping();
+    }
   }
 
   /** Serialises an event once and sends it to every connection subscribed to its topic. */
