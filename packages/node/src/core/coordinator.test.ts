@@ -11,6 +11,7 @@ import { defaultTokens, Ring } from './ring.js';
  * the wire). `down` nodes refuse at once (a closed connection), `silent` ones never answer (a timeout).
  */
 function testCluster(count: number, config = { replicationFactor: 3, readQuorum: 2, writeQuorum: 2 }) {
+  const joining = new Set<string>();
   const clock = new SimClock();
   const ids = Array.from({ length: count }, (_, i) => `10.0.0.${i + 1}:7000`);
   const ring = Ring.fromMembers(ids.map((id) => ({ id, tokens: defaultTokens(id, 16) })));
@@ -46,7 +47,7 @@ function testCluster(count: number, config = { replicationFactor: 3, readQuorum:
       placement: { ring: () => ring, isLive: (node) => !down.has(node) },
       config: { ...config, replicaTimeoutMs: 1000 },
       hintDeliveryIntervalMs: 100,
-      ready: () => true,
+      ready: () => !joining.has(id),
     });
     node.start();
     nodes.set(id, node);
@@ -73,7 +74,7 @@ function testCluster(count: number, config = { replicationFactor: 3, readQuorum:
     await new Promise((resolve) => setImmediate(resolve));
   }
   const node = (index: number) => nodes.get(ids[index]!)!;
-  return { clock, ids, ring, down, silent, nodes, stores, node, settle, runFor };
+  return { clock, ids, ring, down, silent, joining, nodes, stores, node, settle, runFor };
 }
 
 describe('DataNode: routing and coordination', () => {
@@ -137,6 +138,18 @@ describe('DataNode: routing and coordination', () => {
     for (const result of results) {
       if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'KEY_EXISTS' });
     }
+  });
+
+  it('refuses data operations while the node is still joining (its ring may be partial)', async () => {
+    const c = testCluster(3);
+    c.joining.add(c.ids[0]!);
+    await expect(c.settle(c.node(0).execute('read', 'k', undefined, 'quorum'))).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+    c.joining.clear();
+    await expect(c.settle(c.node(0).execute('read', 'k', undefined, 'quorum'))).rejects.toMatchObject({
+      code: 'KEY_NOT_FOUND',
+    });
   });
 
   it('works as a one-node cluster with the default quorums', async () => {
