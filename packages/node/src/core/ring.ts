@@ -165,15 +165,12 @@ export class Ring {
   preferenceListAt(index: number, n: number): NodeId[] {
     const wanted = Math.min(n, this.size);
     const result: NodeId[] = [];
-    const picked: number[] = [];
     const count = this.tokens.length;
     // Bounded by one full turn of the ring: a member whose every token was lost to a collision is never met.
-    for (let step = 0, i = index; picked.length < wanted && step < count; step++) {
-      const owner = this.owners[i]!;
-      if (!picked.includes(owner)) {
-        picked.push(owner);
-        result.push(this.nodeIds[owner]!);
-      }
+    // Ids come from one array, so `includes` compares the same string objects: no second array needed.
+    for (let step = 0, i = index; result.length < wanted && step < count; step++) {
+      const node = this.nodeIds[this.owners[i]!]!;
+      if (!result.includes(node)) result.push(node);
       i = i + 1 === count ? 0 : i + 1;
     }
     return result;
