@@ -19,9 +19,9 @@ describeStoreContract('MemoryStore', () => {
 });
 
 describe('MemoryStore at scale', () => {
-  it('streams 200,000 records in pages of 1000, each once, in ring order', async () => {
+  it('streams 100,000 records in pages of 1000, each once, in ring order', async () => {
     const store = new MemoryStore();
-    const total = 200_000;
+    const total = 100_000;
     await store.putMany(
       Array.from({ length: total }, (_, i) => ({
         key: `key-${i}`,

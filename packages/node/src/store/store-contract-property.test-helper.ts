@@ -94,7 +94,7 @@ export function describePropertyTests(harness: () => StoreHarness): void {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 
@@ -111,7 +111,7 @@ export function describePropertyTests(harness: () => StoreHarness): void {
           await store.close();
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 }
