@@ -22,7 +22,7 @@ import { NodeMetrics } from './io/metrics.js';
 import { dashboardDirDefault } from './io/static.js';
 import { systemClock } from './io/system-clock.js';
 import { attachUpgradeRouter } from './io/upgrade-router.js';
-import { createWsApi } from './io/ws-api.js';
+import { createWsApi, type WsApi } from './io/ws-api.js';
 import type { NodeApi } from './node-api.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/store.js';
@@ -89,6 +89,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
   const store = await openStore(config.store);
   let node: ClusterNode | undefined;
   let app: FastifyInstance | undefined;
+  let wsApi: WsApi | undefined;
   try {
     // The metrics read key counts through the node, which exists only after them: resolve lazily.
     const metrics = new NodeMetrics(
@@ -106,7 +107,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     });
     const edges = { node, dispatcher, access, lifecycle, metrics, logger };
     app = await buildHttpServer({ ...edges, dashboardDir: options.dashboardDir ?? dashboardDirDefault });
-    const wsApi = createWsApi({
+    wsApi = createWsApi({
       ...edges,
       connectionsMax: config.connectionsMax,
       requestsInflightMax: config.requestsInflightMax,
@@ -133,6 +134,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
   } catch (error) {
     // Start-up failed (port in use, ...): release what was opened, then report.
     if (lifecycle.canMoveTo('stopped')) lifecycle.moveTo('stopped');
+    await wsApi?.close(0);
     await app?.close();
     await node?.close();
     await store.close();
@@ -144,7 +146,7 @@ interface RunningParts {
   node: ClosableNode;
   app: FastifyInstance;
   store: Store;
-  wsApi: { close(drainMs: number): Promise<void> };
+  wsApi: WsApi;
   detachUpgrades: () => void;
   lifecycle: Lifecycle;
   logger: Logger;
