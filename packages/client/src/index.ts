@@ -7,6 +7,7 @@ export {
   isErrorCode,
   RingKvError,
 } from '@ringkv/protocol';
+export type { ClientState, ClientStatus, StateListener } from './client-state.js';
 export { ConnectionLostError } from './errors.js';
 export { keyToken } from './hash.js';
 export { HttpClient, type HttpClientOptions } from './http-client.js';

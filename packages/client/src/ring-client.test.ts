@@ -104,15 +104,42 @@ describe('RingClient failover', () => {
     await expect(client.update('k', 2)).resolves.toMatchObject({ name: 'steady' });
   });
 
-  it('reconnects when a node comes back, within the request deadline', async () => {
+  it('reconnects when a node comes back, within the request deadline, reporting its state', async () => {
     const first = await rawServer('first');
     const port = Number(first.address.split(':')[1]);
     const client = await connect([first.address]);
+    const states: string[] = [];
+    client.onState((state) => states.push(state.status));
+    expect(client.state).toMatchObject({ status: 'open', home: first.address, attempt: 0 });
     await first.close();
     const call = client.read('k');
     await new Promise((resolve) => setTimeout(resolve, 200));
     await rawServer('again', () => false, port);
     await expect(call).resolves.toMatchObject({ name: 'again' });
+    expect(states[0]).toBe('reconnecting');
+    expect(states.at(-1)).toBe('open');
+    client.close();
+    expect(client.state.status).toBe('closed');
+  });
+
+  it('fails UNAUTHORIZED (not UNAVAILABLE) when the node refuses the token', async () => {
+    const server = new WebSocketServer({
+      host: '127.0.0.1',
+      port: 0,
+      verifyClient: (_info, callback) => callback(false, 401, 'Unauthorized'),
+    });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const address = `127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      await expect(RingClient.connect([address], { token: 'wrong', ringAware: false })).rejects.toMatchObject(
+        {
+          code: 'UNAUTHORIZED',
+          message: expect.stringContaining('token=***'),
+        },
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('fails UNAVAILABLE naming the nodes it tried when none answers', async () => {

@@ -22,6 +22,7 @@ import {
   type RingResult,
   type Topic,
 } from '@ringkv/protocol';
+import { type ClientState, type StateListener, StateTracker } from './client-state.js';
 import type { Connection, RequestBody } from './connection.js';
 import { ConnectionLostError } from './errors.js';
 import { NodePool } from './node-pool.js';
@@ -67,6 +68,7 @@ export class RingClient {
   private homeTopics = new Set<Topic>();
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  private readonly tracker: StateTracker;
 
   private constructor(
     seeds: string[],
@@ -77,6 +79,7 @@ export class RingClient {
     this.options = options;
     this.seeds = seeds;
     this.homeAddress = seeds[0]!;
+    this.tracker = new StateTracker(this.homeAddress, (error) => this.noteBackgroundError(error));
     this.subscriptions = new Subscriptions(options.ringAware ? ['ring', 'nodes'] : []);
     this.pool = new NodePool({
       options,
@@ -188,6 +191,15 @@ export class RingClient {
     return this.homeAddress;
   }
 
+  /** The connection state now; `onState` reports every change. */
+  get state(): ClientState {
+    return this.tracker.state;
+  }
+
+  onState(listener: StateListener): () => void {
+    return this.tracker.listen(listener);
+  }
+
   /** Open connections by node address. */
   connectedNodes(): string[] {
     return this.pool.openAddresses();
@@ -198,6 +210,7 @@ export class RingClient {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
     this.pool.close();
+    this.tracker.set('closed', this.homeAddress);
   }
 
   private consistency(options: CallOptions | undefined): { consistency?: Consistency } {
@@ -274,8 +287,12 @@ export class RingClient {
           await this.adoptHome(address, connection);
           return connection;
         } catch (error) {
-          if (error instanceof RingKvError && ['UNAUTHORIZED', 'FORBIDDEN'].includes(error.code)) throw error;
+          if (error instanceof RingKvError && ['UNAUTHORIZED', 'FORBIDDEN'].includes(error.code)) {
+            this.tracker.set('unauthorized', address);
+            throw error;
+          }
           lastError = error;
+          this.tracker.failedAttempt(address);
         }
       }
       const waitMs = Math.min(this.pool.earliestRetryMs(candidates), deadlineMs) - Date.now();
@@ -292,7 +309,10 @@ export class RingClient {
     this.homeAddress = address;
     this.homeTopics = new Set();
     await this.syncTopics(connection);
-    if (!this.options.ringAware) return;
+    if (!this.options.ringAware) {
+      this.tracker.set('open', address);
+      return;
+    }
     const deadlineMs = Date.now() + this.options.requestTimeoutMs;
     const [ring, nodes] = await Promise.all([
       connection.request({ op: 'ring' }, deadlineMs),
@@ -300,6 +320,7 @@ export class RingClient {
     ]);
     this.router.updateRing(ring as RingResult);
     this.router.updateNodes(nodes as NodesResult);
+    this.tracker.set('open', address);
   }
 
   /** Brings the home connection's subscriptions in line with what listeners want. */
@@ -324,6 +345,7 @@ export class RingClient {
   private onConnectionClosed(address: string): void {
     if (this.closed || address !== this.homeAddress) return;
     this.homeTopics = new Set();
+    this.tracker.set('reconnecting', address);
     if (this.subscriptions.topics().size === 0) return;
     const reconnect = () => {
       this.reconnectTimer = undefined;
