@@ -201,7 +201,8 @@ export class Coordinator {
         this.stats.hintHolderFailures++;
       }
     }
-    const kept = await this.deps.store.putHint({ target: owner, key, record });
+    // Runs detached from the client's operation: it must never reject, only count what it could not keep.
+    const kept = await this.deps.store.putHint({ target: owner, key, record }).catch(() => false);
     if (kept) this.stats.hintsStored++;
     else this.stats.hintsDropped++;
   }
