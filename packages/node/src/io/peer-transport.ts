@@ -112,7 +112,14 @@ export class PeerTransport {
     if (link.state === 'backoff') {
       return Promise.reject(new RingKvError('UNAVAILABLE', `${to} is unreachable`));
     }
-    const { id, reply } = this.requests.open(to, request, timeoutMs);
+    let opened: ReturnType<PeerRequests['open']>;
+    try {
+      opened = this.requests.open(to, request, timeoutMs);
+    } catch (error) {
+      return Promise.reject(error); // too many in flight: callers see a rejection, never a throw
+    }
+    const { id } = opened;
+    const reply = opened.reply as Promise<PeerReplyByRequest[T['type']]>;
     if (!link.enqueue(JSON.stringify({ k: 'req', id, body: request } satisfies PeerEnvelope))) {
       this.requests.reject(to, id, new RingKvError('UNAVAILABLE', `outbox to ${to} is full`));
     }
