@@ -32,6 +32,7 @@ import {
   recordKeyAfter,
   summarizeRecord,
   tokenKey,
+  valueBytesOf,
 } from './record-codec.js';
 import { type ScanSegment, scanSegments, tokenMax } from './scan-range.js';
 import type { Hint, KeyedRecord, ScanOptions, Store, StoreCounts } from './store.js';
@@ -193,7 +194,7 @@ export class LmdbStore implements Store {
       writer: record.writer,
     });
     const encoded = encodeRecord(stored);
-    const write: PendingWrite = { record: stored, valueBytes: recordBytes('', stored) };
+    const write: PendingWrite = { record: stored, valueBytes: valueBytesOf(encoded) };
     const keyBytes = dbKey.length - 4;
     if (held !== undefined) this.account(keyBytes, held, -1);
     this.account(
@@ -202,10 +203,13 @@ export class LmdbStore implements Store {
       1,
     );
     this.pending.set(key, write);
-    return this.track(this.records.put(dbKey, encoded)).then(() => {
-      if (this.pending.get(key) === write) this.pending.delete(key);
-      return true;
-    });
+    return this.records.put(dbKey, encoded).then(
+      () => {
+        if (this.pending.get(key) === write) this.pending.delete(key);
+        return true;
+      },
+      (error: unknown) => this.fail(error),
+    );
   }
 
   /** The newest record decided for `key`: pending if any, else committed. */
@@ -231,10 +235,12 @@ export class LmdbStore implements Store {
 
   /** Fail-stop: the first failed write poisons the store (see the file comment). */
   private track<T>(write: Promise<T>): Promise<T> {
-    return write.catch((error: unknown) => {
-      this.failure ??= error;
-      throw new Error('store write failed', { cause: error });
-    });
+    return write.catch((error: unknown) => this.fail(error));
+  }
+
+  private fail(error: unknown): never {
+    this.failure ??= error;
+    throw new Error('store write failed', { cause: error });
   }
 
   private assertWritable(): void {

@@ -67,6 +67,11 @@ export function summarizeRecord(buffer: Buffer): RecordSummary {
   };
 }
 
+/** The UTF-8 bytes of the value JSON an encoded record holds (0 for a tombstone). */
+export function valueBytesOf(buffer: Buffer): number {
+  return buffer.length - writerEnd(buffer);
+}
+
 export function isTombstoneBuffer(buffer: Uint8Array): boolean {
   return (buffer[1]! & tombstoneFlag) !== 0;
 }
