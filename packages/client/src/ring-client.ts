@@ -25,6 +25,7 @@ import {
 import { type ClientState, type StateListener, StateTracker } from './client-state.js';
 import type { Connection, RequestBody } from './connection.js';
 import { ConnectionLostError } from './errors.js';
+import { Home } from './home.js';
 import { NodePool } from './node-pool.js';
 import { parseNodeUrl, type ResolvedOptions, type RingClientOptions, resolveOptions } from './options.js';
 import { Router } from './router.js';
@@ -59,14 +60,10 @@ export class RingClient {
   readonly counters: RingClientCounters = { routed: 0, fallbacks: 0, retried: 0, backgroundErrors: 0 };
   lastBackgroundError: Error | undefined;
   private readonly options: ResolvedOptions;
-  private readonly seeds: string[];
   private readonly pool: NodePool;
   private readonly router = new Router();
   private readonly subscriptions: Subscriptions;
-  private homeAddress: string;
-  private homeOpening: Promise<Connection> | undefined;
-  private homeTopics = new Set<Topic>();
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly homeNode: Home;
   private closed = false;
   private readonly tracker: StateTracker;
 
@@ -77,16 +74,24 @@ export class RingClient {
     WebSocket: WebSocketConstructor,
   ) {
     this.options = options;
-    this.seeds = seeds;
-    this.homeAddress = seeds[0]!;
-    this.tracker = new StateTracker(this.homeAddress, (error) => this.noteBackgroundError(error));
+    this.tracker = new StateTracker(seeds[0]!, (error) => this.noteBackgroundError(error));
     this.subscriptions = new Subscriptions(options.ringAware ? ['ring', 'nodes'] : []);
     this.pool = new NodePool({
       options,
       secure,
       WebSocket,
       onEvent: (address, event) => this.onEvent(address, event),
-      onClose: (address) => this.onConnectionClosed(address),
+      onClose: (address) => this.homeNode.onConnectionClosed(address),
+    });
+    this.homeNode = new Home({
+      seeds,
+      options,
+      pool: this.pool,
+      router: this.router,
+      subscriptions: this.subscriptions,
+      tracker: this.tracker,
+      isClosed: () => this.closed,
+      onBackgroundError: (error) => this.noteBackgroundError(error),
     });
   }
 
@@ -107,7 +112,7 @@ export class RingClient {
     const WebSocket = await resolveWebSocket(options.WebSocket);
     const client = new RingClient(seeds, secure, resolved, WebSocket);
     try {
-      await client.homeConnection(Date.now() + resolved.requestTimeoutMs);
+      await client.homeNode.connection(Date.now() + resolved.requestTimeoutMs);
     } catch (error) {
       client.close();
       throw error;
@@ -173,22 +178,24 @@ export class RingClient {
   async subscribe(topics: readonly Topic[], listener: EventListener): Promise<() => Promise<void>> {
     if (topics.length === 0) throw new RingKvError('BAD_REQUEST', 'topics must name at least one topic');
     this.subscriptions.add(topics, listener);
-    await this.syncTopics(await this.homeConnection(Date.now() + this.options.requestTimeoutMs));
+    await this.homeNode.syncTopics(
+      await this.homeNode.connection(Date.now() + this.options.requestTimeoutMs),
+    );
     return async () => {
       this.subscriptions.remove(listener);
-      const home = this.pool.get(this.homeAddress);
-      if (home) await this.syncTopics(home);
+      const home = this.homeNode.current();
+      if (home) await this.homeNode.syncTopics(home);
     };
   }
 
   /** The node a request for `key` goes to now (its coordinator when known), for tools and tests. */
   route(key: string): string {
-    return (this.options.ringAware ? this.router.coordinator(key) : undefined) ?? this.homeAddress;
+    return (this.options.ringAware ? this.router.coordinator(key) : undefined) ?? this.homeNode.address;
   }
 
   /** The node the client is anchored to (subscriptions, unkeyed calls). */
   get home(): string {
-    return this.homeAddress;
+    return this.homeNode.address;
   }
 
   /** The connection state now; `onState` reports every change. */
@@ -208,9 +215,9 @@ export class RingClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.reconnectTimer);
+    this.homeNode.stop();
     this.pool.close();
-    this.tracker.set('closed', this.homeAddress);
+    this.tracker.set('closed', this.homeNode.address);
   }
 
   private consistency(options: CallOptions | undefined): { consistency?: Consistency } {
@@ -257,105 +264,14 @@ export class RingClient {
       }
       this.counters.fallbacks++;
     }
-    return this.homeConnection(deadlineMs);
-  }
-
-  /** The open home connection, or the first node that accepts one (seeds first, then known nodes). */
-  private homeConnection(deadlineMs: number): Promise<Connection> {
-    const open = this.pool.get(this.homeAddress);
-    if (open) return Promise.resolve(open);
-    this.homeOpening ??= this.findHome(deadlineMs).finally(() => {
-      this.homeOpening = undefined;
-    });
-    return this.homeOpening;
-  }
-
-  private candidates(): string[] {
-    const all = [...new Set([this.homeAddress, ...this.seeds, ...this.router.knownNodes()])];
-    return all.filter((address) => address === this.homeAddress || this.router.isLive(address));
-  }
-
-  private async findHome(deadlineMs: number): Promise<Connection> {
-    let lastError: unknown;
-    // Bounded in time by the deadline and in count by the rounds; each round tries every candidate once.
-    for (let round = 0; round < 50 && Date.now() < deadlineMs && !this.closed; round++) {
-      const candidates = this.candidates();
-      for (const address of candidates) {
-        if (!this.pool.canConnect(address)) continue;
-        try {
-          const connection = await this.pool.connect(address);
-          await this.adoptHome(address, connection);
-          return connection;
-        } catch (error) {
-          if (error instanceof RingKvError && ['UNAUTHORIZED', 'FORBIDDEN'].includes(error.code)) {
-            this.tracker.set('unauthorized', address);
-            throw error;
-          }
-          lastError = error;
-          this.tracker.failedAttempt(address);
-        }
-      }
-      const waitMs = Math.min(this.pool.earliestRetryMs(candidates), deadlineMs) - Date.now();
-      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-    }
-    const reason = lastError instanceof Error ? `: ${lastError.message}` : '';
-    throw new RingKvError('UNAVAILABLE', `no node reachable among ${this.candidates().join(', ')}${reason}`, {
-      cause: lastError,
-    });
-  }
-
-  /** Makes `address` home: subscribes it to every wanted topic and, when routing, reloads the ring. */
-  private async adoptHome(address: string, connection: Connection): Promise<void> {
-    this.homeAddress = address;
-    this.homeTopics = new Set();
-    await this.syncTopics(connection);
-    if (!this.options.ringAware) {
-      this.tracker.set('open', address);
-      return;
-    }
-    const deadlineMs = Date.now() + this.options.requestTimeoutMs;
-    const [ring, nodes] = await Promise.all([
-      connection.request({ op: 'ring' }, deadlineMs),
-      connection.request({ op: 'nodes' }, deadlineMs),
-    ]);
-    this.router.updateRing(ring as RingResult);
-    this.router.updateNodes(nodes as NodesResult);
-    this.tracker.set('open', address);
-  }
-
-  /** Brings the home connection's subscriptions in line with what listeners want. */
-  private async syncTopics(connection: Connection): Promise<void> {
-    const wanted = this.subscriptions.topics();
-    const added = [...wanted].filter((topic) => !this.homeTopics.has(topic));
-    const removed = [...this.homeTopics].filter((topic) => !wanted.has(topic));
-    const deadlineMs = Date.now() + this.options.requestTimeoutMs;
-    if (added.length > 0) await connection.request({ op: 'subscribe', topics: added }, deadlineMs);
-    if (removed.length > 0) await connection.request({ op: 'unsubscribe', topics: removed }, deadlineMs);
-    this.homeTopics = wanted;
+    return this.homeNode.connection(deadlineMs);
   }
 
   private onEvent(address: string, event: DashboardEvent): void {
-    if (address !== this.homeAddress) return;
+    if (address !== this.homeNode.address) return;
     if (event.event === 'ring') this.router.updateRing(event.data);
     if (event.event === 'nodes') this.router.updateNodes(event.data);
     for (const error of this.subscriptions.dispatch(event)) this.noteBackgroundError(error);
-  }
-
-  /** Home lost: with listeners waiting for events, move to another node now rather than at the next call. */
-  private onConnectionClosed(address: string): void {
-    if (this.closed || address !== this.homeAddress) return;
-    this.homeTopics = new Set();
-    this.tracker.set('reconnecting', address);
-    if (this.subscriptions.topics().size === 0) return;
-    const reconnect = () => {
-      this.reconnectTimer = undefined;
-      if (this.closed || this.pool.get(this.homeAddress)) return;
-      this.homeConnection(Date.now() + this.options.requestTimeoutMs).catch((error: unknown) => {
-        this.noteBackgroundError(error);
-        if (!this.closed) this.reconnectTimer = setTimeout(reconnect, this.options.reconnectDelayMsMax);
-      });
-    };
-    reconnect();
   }
 
   private noteBackgroundError(error: unknown): void {
