@@ -13,7 +13,7 @@ const cliPath = fileURLToPath(new URL('../../packages/node/src/cli.ts', import.m
 export const e2ePortRange: [number, number] = [23000, 23999];
 const outputCharsMax = 1024 * 1024;
 /** tsx compiles the sources on first start; on a busy 2-core machine that takes a while. */
-const startTimeoutMs = 60_000;
+const startTimeoutMs = 120_000;
 const portAttemptsMax = 5;
 
 export interface RunningNode {

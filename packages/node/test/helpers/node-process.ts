@@ -49,8 +49,10 @@ export interface ExitStatus {
 export interface NodeProcess {
   readonly host: string;
   readonly port: number;
-  /** `HOST:PORT`, the node's id unless `--advertise` says otherwise. */
+  /** `HOST:PORT` where this process listens (what `url` and `wsUrl` use). */
   readonly address: string;
+  /** The node's id: its `--advertise` address when the args give one, else `address`. */
+  readonly id: string;
   readonly url: string;
   readonly wsUrl: string;
   readonly child: ChildProcess;
@@ -189,6 +191,7 @@ function launch(port: number, host: string, options: NodeProcessOptions): NodePr
     host,
     port,
     address,
+    id: advertisedIn(options.args ?? []) ?? address,
     url: `http://${address}`,
     wsUrl: `ws://${address}/ws`,
     child,
@@ -215,6 +218,11 @@ function launch(port: number, host: string, options: NodeProcessOptions): NodePr
       }
     },
   };
+}
+
+function advertisedIn(args: string[]): string | undefined {
+  const index = args.indexOf('--advertise');
+  return index >= 0 ? args[index + 1] : undefined;
 }
 
 function parseLogLines(text: string): Array<Record<string, unknown>> {
