@@ -151,12 +151,16 @@ describe('a cluster of three real processes', () => {
       allKeys.map((key, i) => ({ id: i, op: 'create', key, value: { n: i } })),
     );
     expect(failures(created)).toEqual([]);
-    for (const reader of [nodes[1]!, nodes[2]!]) {
-      const socket = await socketTo(reader);
-      const read = await batches(
-        socket,
-        allKeys.map((key, i) => ({ id: i, op: 'read', key })),
-      );
+    // Both other nodes serve the reads at once (each through its own socket).
+    const reads = await Promise.all(
+      [nodes[1]!, nodes[2]!].map(async (reader) =>
+        batches(
+          await socketTo(reader),
+          allKeys.map((key, i) => ({ id: i, op: 'read', key })),
+        ),
+      ),
+    );
+    for (const read of reads) {
       expect(failures(read)).toEqual([]);
       expect(read.every((reply, i) => JSON.stringify(reply.result?.value) === valueOf.get(keyOf(i)))).toBe(
         true,
