@@ -1,6 +1,6 @@
 /** Says plainly when the page is not connected, why (when known), and when it tries again. */
 import { useEffect, useState } from 'react';
-import type { ConnectionState } from '../data/cluster-source.js';
+import type { ConnectionState } from '../connection/cluster-source.js';
 
 function useNow(active: boolean): number {
   const [now, setNow] = useState(() => Date.now());

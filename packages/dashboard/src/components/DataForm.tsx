@@ -4,7 +4,7 @@
  */
 import type { Consistency, DataOp } from '@ringkv/protocol';
 import { type FormEvent, useState } from 'react';
-import type { ClusterSource } from '../data/cluster-source.js';
+import type { ClusterSource } from '../connection/cluster-source.js';
 import { useOperation } from '../hooks/useOperation.js';
 import { parseValue } from '../lib/value.js';
 import { OutcomeView } from './OutcomeView.js';

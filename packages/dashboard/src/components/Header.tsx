@@ -1,5 +1,5 @@
 import type { ThemeName } from '../config/theme.js';
-import type { ConnectionStatus } from '../data/cluster-source.js';
+import type { ConnectionStatus } from '../connection/cluster-source.js';
 
 interface HeaderProps {
   host: string;

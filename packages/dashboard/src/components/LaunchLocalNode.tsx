@@ -1,5 +1,5 @@
 /** One click to start a new local node and admit it, when the cluster runs under the local launcher. */
-import { type LauncherAddResult, startLocalNode } from '../data/launcher.js';
+import { type LauncherAddResult, startLocalNode } from '../connection/launcher.js';
 import { useOperation } from '../hooks/useOperation.js';
 import { OutcomeView } from './OutcomeView.js';
 

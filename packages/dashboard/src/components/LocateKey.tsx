@@ -5,7 +5,7 @@
 import type { GetNodeResult } from '@ringkv/protocol';
 import { type FormEvent, useState } from 'react';
 import { nodeColorVar } from '../config/theme.js';
-import type { ClusterSource } from '../data/cluster-source.js';
+import type { ClusterSource } from '../connection/cluster-source.js';
 import { useOperation } from '../hooks/useOperation.js';
 import { formatToken } from '../lib/format.js';
 import { keyToken } from '../lib/hash.js';

@@ -4,7 +4,7 @@
  */
 import type { AddNodeResult, RemoveNodeResult } from '@ringkv/protocol';
 import { type FormEvent, useState } from 'react';
-import type { ClusterSource } from '../data/cluster-source.js';
+import type { ClusterSource } from '../connection/cluster-source.js';
 import { useOperation } from '../hooks/useOperation.js';
 import { type NodeRow, rebalanceTotals } from '../lib/nodes.js';
 import type { RingModel } from '../lib/ring-model.js';

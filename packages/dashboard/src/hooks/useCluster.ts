@@ -6,7 +6,7 @@
 import type { NodeInfo, RingResult } from '@ringkv/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { nodesPollIntervalMs } from '../config/limits.js';
-import type { ClusterSource, ConnectionState } from '../data/cluster-source.js';
+import type { ClusterSource, ConnectionState } from '../connection/cluster-source.js';
 
 export interface ClusterView {
   ring: RingResult | null;

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { ClusterSource } from '../data/cluster-source.js';
-import { type Endpoint, endpointFor } from '../data/endpoint.js';
-import { WebSocketClusterSource } from '../data/ws-source.js';
+import type { ClusterSource } from '../connection/cluster-source.js';
+import { type Endpoint, endpointFor } from '../connection/endpoint.js';
+import { WebSocketClusterSource } from '../connection/ws-source.js';
 
 /** The page's endpoint (same origin, `?token=` from the URL), read once. */
 export function usePageEndpoint(): Endpoint {

@@ -1,6 +1,6 @@
 /** The local launcher's control URL when this cluster runs under `pnpm start`, else null. Asked once. */
 import { useEffect, useRef, useState } from 'react';
-import { findLauncher, launcherCandidates } from '../data/launcher.js';
+import { findLauncher, launcherCandidates } from '../connection/launcher.js';
 
 export function useLauncher(self: string, members: readonly string[]): string | null {
   const [launcher, setLauncher] = useState<string | null>(null);

@@ -1,6 +1,6 @@
 /** Runs one cluster call from a form and keeps its outcome (result or SPEC error) for display. */
 import { useCallback, useState } from 'react';
-import { type ClusterError, toClusterError } from '../data/cluster-source.js';
+import { type ClusterError, toClusterError } from '../connection/cluster-source.js';
 
 export type Outcome<T> =
   | { state: 'idle' }

@@ -1,7 +1,7 @@
 /** The `stats` topic as a bounded history of samples, for the traffic charts. */
 import { useEffect, useState } from 'react';
 import { statsSamplesMax } from '../config/limits.js';
-import type { ClusterSource } from '../data/cluster-source.js';
+import type { ClusterSource } from '../connection/cluster-source.js';
 import { appendSample, type StatsSample } from '../lib/series.js';
 
 export function useStats(source: ClusterSource | null): StatsSample[] {
