@@ -1,11 +1,18 @@
 #!/usr/bin/env node
 // Runs the TypeScript sources through tsx, so `ringkv` works from a fresh clone without a build step.
-import { spawnSync } from 'node:child_process';
+// The CLI runs in a child process: signals sent to this wrapper (Ctrl-C, a supervisor's SIGTERM) are passed
+// on to it, and the wrapper exits with the child's status once the child has stopped.
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const tsx = require.resolve('tsx/cli');
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const result = spawnSync(process.execPath, [tsx, cli, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+const child = spawn(process.execPath, [tsx, cli, ...process.argv.slice(2)], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => child.kill(signal));
+}
+child.on('exit', (code, signal) => {
+  process.exit(code ?? (signal ? 128 : 1));
+});
