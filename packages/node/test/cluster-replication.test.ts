@@ -142,7 +142,7 @@ afterAll(async () => {
 
 describe('a cluster of three real processes', () => {
   const allKeys = Array.from({ length: keyCount }, (_, i) => keyOf(i));
-  const valueOf = new Map<string, string>(allKeys.map((key, i) => [key, JSON.stringify({ n: i })]));
+  const expectedValue = new Map<string, string>(allKeys.map((key, i) => [key, JSON.stringify({ n: i })]));
 
   it('takes 10,000 keys through one node and serves every one through each of the others', async () => {
     const writer = await socketTo(nodes[0]!);
@@ -162,9 +162,9 @@ describe('a cluster of three real processes', () => {
     );
     for (const read of reads) {
       expect(failures(read)).toEqual([]);
-      expect(read.every((reply, i) => JSON.stringify(reply.result?.value) === valueOf.get(keyOf(i)))).toBe(
-        true,
-      );
+      expect(
+        read.every((reply, i) => JSON.stringify(reply.result?.value) === expectedValue.get(keyOf(i))),
+      ).toBe(true);
     }
   }, 180_000);
 
@@ -197,9 +197,9 @@ describe('a cluster of three real processes', () => {
       20_000,
     );
     const changed = allKeys.filter((_, i) => i % 10 === 0);
-    for (const key of changed) valueOf.set(key, JSON.stringify({ changed: key }));
+    for (const key of changed) expectedValue.set(key, JSON.stringify({ changed: key }));
     const fresh = Array.from({ length: 500 }, (_, i) => `fresh:${i}`);
-    for (const key of fresh) valueOf.set(key, JSON.stringify({ fresh: key }));
+    for (const key of fresh) expectedValue.set(key, JSON.stringify({ fresh: key }));
     const writer = await socketTo(nodes[0]!);
     const updates = await batches(writer, [
       ...changed.map((key, i) => ({
@@ -226,14 +226,14 @@ describe('a cluster of three real processes', () => {
     expect(failures(reads)).toEqual([]);
     expect(
       reads.every(
-        (reply, i) => JSON.stringify(reply.result?.value) === valueOf.get([...changed, ...fresh][i]!),
+        (reply, i) => JSON.stringify(reply.result?.value) === expectedValue.get([...changed, ...fresh][i]!),
       ),
     ).toBe(true);
 
     await startMember(2, victim.port, [nodes[0]!.address, nodes[1]!.address]);
     await until('cluster settles after the restart', () => clusterSettled(nodes), 30_000);
     const everyKey = [...allKeys, ...fresh];
-    const expected = (key: string) => valueOf.get(key)!;
+    const expected = (key: string) => expectedValue.get(key)!;
     await until(
       'hints delivered to the restarted node',
       async () => (await missingOnReplica(nodes[2]!, everyKey, expected)).length === 0,
