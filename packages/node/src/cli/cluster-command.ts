@@ -91,13 +91,20 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
     return 1;
   }
   process.on('exit', () => launcher.killAll());
-  const stopped = stopOnSignals(launcher, output);
+  let signalled = false;
+  const stopped = stopOnSignals(launcher, output, () => {
+    signalled = true;
+  });
   try {
     output.info(`ringkv cluster: starting ${config.nodes} nodes from port ${config.basePort} ...`);
     await launcher.start();
   } catch (error) {
-    output.alert(`ringkv cluster: could not start: ${(error as Error).message}`);
     await control.close();
+    if (signalled) {
+      // Ctrl-C during start-up: the nodes already started were stopped like any other time.
+      return (await stopped) === 'clean' ? 0 : 1;
+    }
+    output.alert(`ringkv cluster: could not start: ${(error as Error).message}`);
     return 1;
   }
   output.info(banner(launcher, control.url));
@@ -114,10 +121,12 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
 function stopOnSignals(
   launcher: Launcher,
   output: { info(line: string): void },
+  onSignal: () => void,
 ): Promise<'clean' | 'unclean'> {
   return new Promise((resolvePromise) => {
     let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
+    const handle = (signal: NodeJS.Signals) => {
+      onSignal();
       if (stopping) {
         output.info(`ringkv cluster: ${signal} again; still stopping the nodes`);
         return;
@@ -129,8 +138,8 @@ function stopOnSignals(
         resolvePromise(clean ? 'clean' : 'unclean');
       });
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', handle);
+    process.on('SIGTERM', handle);
   });
 }
 

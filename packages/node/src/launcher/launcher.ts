@@ -75,6 +75,8 @@ export class Launcher {
     try {
       const ports = Array.from({ length: this.config.nodes }, (_, index) => this.config.basePort + index);
       for (const port of [...ports, ...this.addedPorts().filter((port) => !ports.includes(port))]) {
+        // A stop (Ctrl-C) during start-up ends it: no further node is started.
+        if (this.state !== 'starting') throw new LaunchError(`stopped while starting (${this.state})`);
         const first = this.children[0];
         await this.startNode(port, first ? [first.id] : []);
       }
@@ -82,6 +84,7 @@ export class Launcher {
       await this.stop();
       throw error;
     }
+    if (this.state !== 'starting') throw new LaunchError(`stopped while starting (${this.state})`);
     this.state = 'running';
     const missing = await waitMembers(
       this.children[0]!.url,
@@ -168,7 +171,9 @@ export class Launcher {
     this.state = 'stopped';
     let clean = true;
     exits.forEach((exit, index) => {
-      if (exit.code === 0) return;
+      // Status 0 is a drained stop; dying of our SIGTERM means it had not yet installed its handler (it was
+      // still starting), so there was nothing to drain either.
+      if (exit.code === 0 || exit.signal === 'SIGTERM') return;
       clean = false;
       this.output.alert(`ringkv cluster: ${running[index]!.id} ${describeExit(exit)} while stopping`);
     });
