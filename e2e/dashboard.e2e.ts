@@ -8,6 +8,7 @@ import { api, ringNodes, writeKeys } from './helpers/api.js';
 import {
   legendChip,
   legendNodes,
+  nodeRow,
   openDashboard,
   pageTimeoutMs,
   ring,
@@ -28,7 +29,7 @@ let spare: RunningNode;
 let page: Page;
 
 test.beforeAll(async ({ browser }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const first = await startNode();
   // The other two join through the first; the spare starts alone, to be admitted from the page later.
   const [second, third, standalone] = await Promise.all([
@@ -166,6 +167,29 @@ test('a node killed with SIGKILL turns suspect, then dead, on the page', async (
   expect(seen[0]).toBe('alive');
   expect(seen.indexOf('suspect')).toBeGreaterThan(0);
   expect(seen.indexOf('suspect')).toBeLessThan(seen.indexOf('dead'));
+});
+
+test('removing a node asks for confirmation, then the node is leaving', async () => {
+  const leaving = spare.address;
+  await nodeRow(page, leaving).getByRole('button', { name: 'remove' }).click();
+  const dialog = page.getByTestId('confirm-dialog');
+  await expect(dialog).toContainText(`Remove ${leaving}?`);
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toHaveCount(0);
+  expect(await ringNodes(nodes[0]!.url)).toContain(leaving);
+
+  await nodeRow(page, leaving).getByRole('button', { name: 'remove' }).click();
+  await page.getByTestId('confirm-button').click();
+  await expect(page.getByTestId('membership-result')).toContainText('"leaving"', {
+    timeout: clusterTimeoutMs,
+  });
+  // Leaving, or already gone from the ring once its data has moved.
+  const statusOrGone = async () => {
+    const chip = legendChip(page, leaving);
+    if ((await chip.count()) === 0) return 'gone';
+    return chip.getAttribute('data-status', { timeout: 1_000 });
+  };
+  await expect.poll(statusOrGone, { timeout: clusterTimeoutMs }).toMatch(/^(leaving|gone)$/);
 });
 
 /** The few browser globals the status recorder uses (the e2e code is type-checked without the DOM lib). */
