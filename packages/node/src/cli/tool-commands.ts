@@ -25,6 +25,7 @@ function addWorkloadOptions(command: Command): Command {
         .default(100),
     )
     .addOption(new Option('--prefix <text>', 'prefix of the generated keys').default('bench:'))
+    .option('--no-ring-aware', "send every call to the --url nodes instead of each key's coordinator")
     .addOption(
       new Option('--consistency <level>', 'replicas that must answer')
         .choices(consistencyLevels)

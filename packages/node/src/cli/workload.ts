@@ -8,12 +8,15 @@ export interface WorkloadFlags extends ConnectionFlags {
   concurrency: number;
   valueBytes: number;
   prefix: string;
+  /** False with --no-ring-aware: every call goes to the home node, which forwards (for comparison). */
+  ringAware: boolean;
 }
 
 /** A ring-aware client on every URL given (`--url a,b,c`). */
 export function workloadClient(flags: WorkloadFlags): Promise<RingClient> {
   return RingClient.connect(flags.url.split(','), {
     requestTimeoutMs: flags.timeout ?? 5000,
+    ringAware: flags.ringAware,
     ...(flags.token === undefined ? {} : { token: flags.token }),
     ...(flags.consistency === undefined ? {} : { consistency: flags.consistency }),
   });
