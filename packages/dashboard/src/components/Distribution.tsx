@@ -87,7 +87,7 @@ export function Distribution({ rows, model, slots }: DistributionProps) {
           <BarChart responsive style={{ width: '100%', height: 200 }} data={result.rows}>
             <CartesianGrid {...gridProps} />
             <XAxis dataKey="node" tickFormatter={shortNode} {...axisProps} />
-            <YAxis {...axisProps} width={56} tickFormatter={formatBytes} />
+            <YAxis {...axisProps} width={72} tickFormatter={formatBytes} />
             <Tooltip
               {...tooltipProps}
               cursor={{ fill: 'var(--surface-raised)' }}

@@ -9,7 +9,7 @@ import type { ClusterSource } from '../connection/cluster-source.js';
 import { useOperation } from '../hooks/useOperation.js';
 import { formatToken } from '../lib/format.js';
 import { keyToken } from '../lib/hash.js';
-import { preferenceWalk, walkToNodes } from '../lib/ring.js';
+import { preferenceWalk } from '../lib/ring.js';
 import type { RingModel } from '../lib/ring-model.js';
 import { OutcomeView } from './OutcomeView.js';
 import type { LocatedKey } from './RingView.js';
@@ -31,9 +31,7 @@ export function LocateKey({ source, model, slots, located, onLocated }: LocateKe
     void execute(async () => {
       if (!source) throw new Error('not connected');
       const answer = await source.request('get_node', { key });
-      const token = keyToken(key);
-      const steps = model ? walkToNodes(model.sorted, token, answer.replicas) : [];
-      onLocated({ key, token, replicas: answer.replicas, steps });
+      onLocated({ key, token: keyToken(key), replicas: answer.replicas });
       return answer;
     });
   };

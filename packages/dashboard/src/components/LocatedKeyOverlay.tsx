@@ -4,33 +4,33 @@
  * leader line to the exact token.
  */
 import { formatToken } from '../lib/format.js';
-import { tokenSpace } from '../lib/ring.js';
+import { type RingToken, tokenSpace, walkToNodes } from '../lib/ring.js';
 import { arcPath, type Point, pointAt, spreadMarkers, tickPath } from '../lib/svg-path.js';
 import type { LocatedKey } from './RingView.js';
 
 interface LocatedKeyOverlayProps {
   located: LocatedKey;
+  /** The ring drawn now: the walk is recomputed on it, so it follows ring changes after the lookup. */
+  sorted: readonly RingToken[];
   centre: Point;
   /** Radius of the walk and the markers, outside the ticks. */
   radius: number;
   /** Radius of the outer edge of the arcs, where leader lines end. */
   bandRadius: number;
   slotColor: (node: string) => string;
+  /** Hide the key's label (the centre text about a hovered range would run into it). */
+  quiet: boolean;
 }
 
 const markerRadius = 10;
 
-export function LocatedKeyOverlay({
-  located,
-  centre,
-  radius,
-  bandRadius,
-  slotColor,
-}: LocatedKeyOverlayProps) {
+export function LocatedKeyOverlay(props: LocatedKeyOverlayProps) {
+  const { located, sorted, centre, radius, bandRadius, slotColor, quiet } = props;
   const keyTurn = located.token / tokenSpace;
+  const steps = walkToNodes(sorted, located.token, located.replicas);
   const gapTurns = (2.4 * markerRadius) / (2 * Math.PI * radius);
   const placed = spreadMarkers(
-    located.steps.map((step) => step.distance / tokenSpace),
+    steps.map((step) => step.distance / tokenSpace),
     gapTurns,
   );
   const walkTurns = placed.at(-1) ?? 0;
@@ -40,7 +40,7 @@ export function LocatedKeyOverlay({
       <path className="located-needle" d={tickPath(centre, bandRadius - 30, radius + 8, keyTurn)} />
       <KeyDot at={pointAt(centre, radius, keyTurn)} />
       {walkTurns > 0 && <path className="located-walk" d={arcPath(centre, radius, keyTurn, walkTurns)} />}
-      {located.steps.map((step, index) => {
+      {steps.map((step, index) => {
         const at = pointAt(centre, radius, keyTurn + placed[index]!);
         const exact = pointAt(centre, bandRadius, step.token / tokenSpace);
         return (
@@ -59,14 +59,16 @@ export function LocatedKeyOverlay({
           </g>
         );
       })}
-      <text
-        className="located-label"
-        x={labelAt.x}
-        y={labelAt.y}
-        textAnchor={labelAt.x < centre.x ? 'start' : 'end'}
-      >
-        {located.key} · {formatToken(located.token)}
-      </text>
+      {!quiet && (
+        <text
+          className="located-label"
+          x={labelAt.x}
+          y={labelAt.y}
+          textAnchor={labelAt.x < centre.x ? 'start' : 'end'}
+        >
+          {located.key} · {formatToken(located.token)}
+        </text>
+      )}
     </g>
   );
 }

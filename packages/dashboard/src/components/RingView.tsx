@@ -9,7 +9,7 @@ import { denseRingTicksMin } from '../config/limits.js';
 import { nodeColorVar } from '../config/theme.js';
 import { useAnimatedArcs } from '../hooks/useAnimatedArcs.js';
 import { formatPercent, formatToken } from '../lib/format.js';
-import { ownerIndex, preferenceWalk, tokenSpace, type WalkStep } from '../lib/ring.js';
+import { ownerIndex, preferenceWalk, tokenSpace } from '../lib/ring.js';
 import { nodePaths, type RingGeometry } from '../lib/ring-drawing.js';
 import type { RingModel } from '../lib/ring-model.js';
 import { arcPath, type Point, pointAt, spreadMarkers, turnOfPoint } from '../lib/svg-path.js';
@@ -20,8 +20,6 @@ export interface LocatedKey {
   token: number;
   /** The preference list from the node's /get_node answer, primary first. */
   replicas: string[];
-  /** Where the walk meets each of `replicas` on the ring drawn here. */
-  steps: WalkStep[];
 }
 
 interface RingViewProps {
@@ -112,10 +110,12 @@ export const RingView = memo(function RingView({
       {located && (
         <LocatedKeyOverlay
           located={located}
+          sorted={model.sorted}
           centre={centre}
           radius={size / 2 - 18}
           bandRadius={arcRadius + arcWidth / 2}
           slotColor={slotColor}
+          quiet={hoveredRange !== null}
         />
       )}
       <RingCentre model={model} hoveredRange={hoveredRange} />
