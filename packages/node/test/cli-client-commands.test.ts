@@ -154,3 +154,20 @@ describe('ringkv client commands as processes', { timeout: 240_000 }, () => {
     );
   });
 });
+
+// Last: it changes the first node's membership, which the cases above read.
+describe('ringkv add-node and remove-node as processes', { timeout: 240_000 }, () => {
+  it('admit a running node and decommission it, printing JSON and --pretty text', async () => {
+    const extra = await startNodeProcess({ portRange, args: ['--memory', '--vnodes', '16'] });
+    const added = await cli('add-node', extra.address);
+    expect(json(added)).toEqual({
+      node: extra.address,
+      nodes: expect.arrayContaining([node.address, extra.address]),
+    });
+    const removed = await cli('remove-node', extra.address, '--pretty');
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toBe(
+      `${extra.address} is leaving: its data streams to the new owners, then it leaves\n`,
+    );
+  });
+});
