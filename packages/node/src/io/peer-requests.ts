@@ -112,6 +112,8 @@ const expectedReply: Record<PeerRequest['type'], PeerReply['type']> = {
   'replica-read': 'read-reply',
   forward: 'forward-reply',
   stats: 'stats-reply',
+  'repair-digest': 'repair-digest-reply',
+  'repair-fetch': 'repair-records',
 };
 
 function replyMatches(request: PeerRequest['type'], reply: PeerReply): boolean {

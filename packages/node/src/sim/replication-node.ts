@@ -13,6 +13,7 @@ import {
 } from '@ringkv/protocol';
 import { HybridLogicalClock } from '../core/hlc.js';
 import { Membership, type MembershipConfig } from '../core/membership.js';
+import { RepairPlane, type RepairPlaneDeps } from '../core/repair-plane.js';
 import { DataNode, type PeerRequester, worthSendingTo } from '../core/replica.js';
 import { defaultTokens } from '../core/ring.js';
 import type { NodeId, TimerHandle } from '../core/types.js';
@@ -25,6 +26,10 @@ export interface ReplicationSimConfig {
   writeQuorum: number;
   replicaTimeoutMs: number;
   membership: Partial<MembershipConfig>;
+  readRepair?: boolean;
+  hints?: boolean;
+  /** Runs anti-entropy (core/repair-plane.ts) with these settings; absent, the node runs none. */
+  antiEntropy?: RepairPlaneDeps['antiEntropy'];
 }
 
 export const replicationSimDefaults: ReplicationSimConfig = {
@@ -79,6 +84,7 @@ export class ReplicationSimNode {
   readonly membership: Membership;
   readonly data: DataNode;
   readonly store: MemoryStore;
+  readonly repair: RepairPlane | undefined;
   private readonly peers: SimPeers;
   private crashed = false;
 
@@ -98,13 +104,29 @@ export class ReplicationSimNode {
       tokens: defaultTokens(context.id, vnodes),
       config: config.membership,
     });
+    const placement = {
+      ring: () => this.membership.ring(),
+      isLive: (id: NodeId) => worthSendingTo(this.membership, id),
+    };
+    this.repair = config.antiEntropy
+      ? new RepairPlane({
+          self: context.id,
+          clock: context.clock,
+          random: context.random.fork('repair'),
+          store: this.store,
+          peers: this.peers,
+          placement,
+          replicationFactor: config.replicationFactor,
+          antiEntropy: config.antiEntropy,
+        })
+      : undefined;
     this.data = new DataNode({
       self: context.id,
       clock: context.clock,
       hlc: new HybridLogicalClock(context.clock),
-      store: this.store,
+      store: this.repair?.store ?? this.store,
       peers: this.peers,
-      placement: { ring: () => this.membership.ring(), isLive: (id) => worthSendingTo(this.membership, id) },
+      placement,
       config,
       ready: () => this.membership.member(context.id)?.status !== 'joining',
     });
@@ -116,12 +138,14 @@ export class ReplicationSimNode {
     });
     this.membership.start(seeds);
     this.data.start();
+    this.repair?.start();
   }
 
   onCrash(): void {
     this.crashed = true;
     this.membership.stop();
     this.data.stop();
+    this.repair?.stop();
   }
 
   private receive(from: NodeId, raw: unknown): void {
@@ -135,7 +159,7 @@ export class ReplicationSimNode {
         this.membership.onMessage(from, envelope.body);
         return;
       case 'req':
-        this.data.handle(from, envelope.body).then(
+        (async () => this.repair?.serve(envelope.body) ?? this.data.handle(from, envelope.body))().then(
           (body) => this.reply(from, { k: 'ok', id: envelope.id, body }),
           (error: unknown) => {
             if (!(error instanceof RingKvError)) throw error;

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { clusterNameBytesMax, keyBytesMax, peerNonceBytes, valueBytesMax } from '../limits.js';
 import { Consistency, NodeAddress, OpStats, Version } from '../messages.js';
+import { RepairDigestReply, RepairDigestRequest, RepairFetchRequest, RepairRecords } from './repair.js';
 
 /** Bumped on any incompatible change to the peer protocol; peers with another version are refused. */
 export const peerProtocolVersion = 1;
@@ -84,6 +85,8 @@ export const PeerRequest = z.discriminatedUnion('type', [
   ReplicaRead,
   ForwardRequest,
   StatsRequest,
+  RepairDigestRequest,
+  RepairFetchRequest,
 ]);
 export type PeerRequest = z.infer<typeof PeerRequest>;
 
@@ -112,7 +115,14 @@ export const StatsReply = z.object({
 });
 export type StatsReply = z.infer<typeof StatsReply>;
 
-export const PeerReply = z.discriminatedUnion('type', [WriteAck, ReadReply, ForwardReply, StatsReply]);
+export const PeerReply = z.discriminatedUnion('type', [
+  WriteAck,
+  ReadReply,
+  ForwardReply,
+  StatsReply,
+  RepairDigestReply,
+  RepairRecords,
+]);
 export type PeerReply = z.infer<typeof PeerReply>;
 
 /** The reply type each request expects (checked by the transport's caller, not trusted blindly). */
@@ -121,4 +131,6 @@ export interface PeerReplyByRequest {
   'replica-read': ReadReply;
   forward: ForwardReply;
   stats: StatsReply;
+  'repair-digest': RepairDigestReply;
+  'repair-fetch': RepairRecords;
 }

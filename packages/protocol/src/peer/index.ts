@@ -16,6 +16,7 @@ import { MembershipMessage } from './membership.js';
 
 export * from './data.js';
 export * from './membership.js';
+export * from './repair.js';
 
 export const PeerRequestId = z.number().int().nonnegative();
 
