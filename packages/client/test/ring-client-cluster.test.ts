@@ -196,6 +196,28 @@ describe('membership changes', { timeout: 240_000 }, () => {
     expect(added.node).toBe(extra.address);
     expect(added.nodes).toContain(extra.address);
     await expect(client.addNode(extra.address)).rejects.toMatchObject({ code: 'NODE_EXISTS' });
+    // The client follows the ring through its subscription: without being asked, it starts routing some
+    // keys to the new node, to the coordinator the nodes would pick (the first live node of the key's
+    // replicas; the node killed in the failover test is still in the ring, as `dead`).
+    const http = new HttpClient(nodes[1]!.url);
+    const keys = Array.from({ length: 40 }, (_, index) => `moved:${index}`);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const down = new Set(
+        (await http.nodes()).nodes
+          .filter((node) => node.status === 'dead' || node.status === 'suspect')
+          .map((node) => node.id),
+      );
+      const answers = await Promise.all(keys.map((key) => http.getNode(key)));
+      const coordinators = answers.map((answer) => answer.replicas.find((replica) => !down.has(replica)));
+      const agreed = keys.every((key, index) => client.route(key) === coordinators[index]);
+      if (agreed && coordinators.includes(extra.address)) break;
+      if (Date.now() > deadline) {
+        const routes = keys.map((key) => client.route(key));
+        throw new Error(`routing did not follow the ring: ${JSON.stringify({ coordinators, routes })}`);
+      }
+      await sleep(250);
+    }
     await expect(client.removeNode(extra.address)).resolves.toEqual({
       node: extra.address,
       status: 'leaving',
