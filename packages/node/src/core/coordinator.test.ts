@@ -17,12 +17,18 @@ function testCluster(count: number, config = { replicationFactor: 3, readQuorum:
   const ring = Ring.fromMembers(ids.map((id) => ({ id, tokens: defaultTokens(id, 16) })));
   const down = new Set<string>();
   const silent = new Set<string>();
+  /** Crashed, but not yet noticed: looks live until a request to it fails (as the transport marks it then). */
+  const crashed = new Set<string>();
   const nodes = new Map<string, DataNode>();
   const stores = new Map<string, MemoryStore>();
   const peersOf = (from: string): PeerRequester => ({
     request(to, request, timeoutMs = 1000) {
       if (down.has(to) || down.has(from))
         return Promise.reject(new RingKvError('UNAVAILABLE', `${to} is down`));
+      if (crashed.has(to)) {
+        down.add(to);
+        return Promise.reject(new RingKvError('UNAVAILABLE', `${to} is unreachable: connection refused`));
+      }
       if (silent.has(to)) {
         return new Promise((_, reject) =>
           clock.setTimer(timeoutMs, () => reject(new RingKvError('TIMEOUT', `${to} is silent`))),
@@ -74,7 +80,7 @@ function testCluster(count: number, config = { replicationFactor: 3, readQuorum:
     await new Promise((resolve) => setImmediate(resolve));
   }
   const node = (index: number) => nodes.get(ids[index]!)!;
-  return { clock, ids, ring, down, silent, joining, nodes, stores, node, settle, runFor };
+  return { clock, ids, ring, down, silent, crashed, joining, nodes, stores, node, settle, runFor };
 }
 
 describe('DataNode: routing and coordination', () => {
@@ -102,6 +108,22 @@ describe('DataNode: routing and coordination', () => {
     const coordinator = c.ids.indexOf(c.node(0).coordinatorFor('k'));
     await c.settle(c.node(coordinator).execute('create', 'k', '1', 'quorum'));
     expect(c.node(coordinator).forwarded).toBe(0);
+  });
+
+  it('fails over to the next replica when the coordinator crashed before failure detection noticed', async () => {
+    const cluster = testCluster(5);
+    const [entry, coordinator] = [cluster.ids[0]!, cluster.ids[1]!];
+    const key = Array.from({ length: 1000 }, (_, i) => `failover:${i}`).find(
+      (k) => cluster.node(0).coordinatorFor(k) === coordinator,
+    )!;
+    await cluster.settle(cluster.node(0).execute('create', key, '"before"', 'quorum'));
+    cluster.crashed.add(coordinator);
+    const read = await cluster.settle(cluster.node(0).execute('read', key, undefined, 'quorum'));
+    expect(read.valueJson).toBe('"before"');
+    expect(cluster.down.has(coordinator)).toBe(true); // the failed attempt reached it first
+    const written = await cluster.settle(cluster.node(0).execute('update', key, '"after"', 'quorum'));
+    expect(written.valueJson).toBe('"after"');
+    expect(entry).not.toBe(coordinator);
   });
 
   it('decides create, update and delete conditions', async () => {

@@ -81,10 +81,12 @@ export class DataNode {
   }
 
   /** The coordinator for `key`: the first live node of its preference list (this node if none is). */
-  coordinatorFor(key: string): NodeId {
+  coordinatorFor(key: string, unreachable?: ReadonlySet<NodeId>): NodeId {
     const replicas = this.coordinator.replicasOf(key);
     return (
-      replicas.find((node) => node === this.deps.self || this.deps.placement.isLive(node)) ?? this.deps.self
+      replicas.find(
+        (node) => node === this.deps.self || (this.deps.placement.isLive(node) && !unreachable?.has(node)),
+      ) ?? this.deps.self
     );
   }
 
@@ -96,9 +98,6 @@ export class DataNode {
     consistency: Consistency,
   ): Promise<StoredRecord> {
     this.checkReady();
-    const target = this.coordinatorFor(key);
-    if (target === this.deps.self) return this.coordinator.execute(op, key, valueJson, consistency);
-    this.forwarded++;
     const request = {
       type: 'forward' as const,
       op,
@@ -108,7 +107,26 @@ export class DataNode {
     };
     // The coordinator may need a read round and a write round, each bounded by replicaTimeoutMs.
     const timeoutMs = 2 * this.deps.config.replicaTimeoutMs + 500;
-    const reply = await this.deps.peers.request(target, request, timeoutMs);
+    const unreachable = new Set<NodeId>();
+    let target = this.coordinatorFor(key);
+    let reply: Awaited<ReturnType<typeof this.forward>>;
+    for (;;) {
+      if (target === this.deps.self) return this.coordinator.execute(op, key, valueJson, consistency);
+      this.forwarded++;
+      try {
+        reply = await this.forward(target, request, timeoutMs);
+        break;
+      } catch (error) {
+        // The coordinator could not be reached (it crashed and failure detection has not noticed yet): the
+        // transport now reports it not live. Fail over to the next live node of the preference list, at most
+        // once per replica. An UNAVAILABLE the coordinator itself answered (too few replicas) is final, and
+        // a TIMEOUT is not retried: the operation may have been applied.
+        const lost = error instanceof RingKvError && error.code === 'UNAVAILABLE';
+        if (!lost || this.deps.placement.isLive(target)) throw error;
+        unreachable.add(target);
+        target = this.coordinatorFor(key, unreachable);
+      }
+    }
     if (reply.version === undefined) {
       throw new RingKvError('INTERNAL', `coordinator ${target} answered ${op} without a version`);
     }
@@ -118,6 +136,10 @@ export class DataNode {
       version: reply.version,
       writer: reply.writer ?? target,
     };
+  }
+
+  private forward(target: NodeId, request: Extract<PeerRequest, { type: 'forward' }>, timeoutMs: number) {
+    return this.deps.peers.request(target, request, timeoutMs);
   }
 
   /** Serves one request from another node. */
