@@ -57,6 +57,22 @@ test('the ring shows the three nodes of the cluster, all alive', async () => {
     await expect(legendChip(page, node.address)).toHaveAttribute('data-status', 'alive');
 });
 
+test('hovering the ring shows the range under the pointer with its primary and replicas', async () => {
+  const box = (await ring(page).boundingBox())!;
+  // The arc band at twelve o'clock: 246 of the 320 user units from the centre of the 640-unit view box.
+  await page.mouse.move(box.x + box.width / 2 + 2, box.y + (box.height * (320 - 246)) / 640);
+  const centre = page.getByTestId('ring-centre');
+  await expect(centre).toHaveAttribute('data-primary', /^127\.0\.0\.1:/);
+  const primary = await centre.getAttribute('data-primary');
+  const replicas = (await centre.getAttribute('data-replicas'))?.split(',') ?? [];
+  // Replication factor 3 on 3 nodes: the range lives on every node, the primary first.
+  expect([primary, ...replicas].sort()).toEqual(nodes.map((node) => node.address).sort());
+  await expect(centre).toContainText(`primary ${primary}`);
+  await expect(page.getByTestId('hovered-range').locator('circle')).toHaveCount(3);
+  await page.mouse.move(0, 0);
+  await expect(page.getByTestId('hovered-range')).toHaveCount(0);
+});
+
 test('a key created in the form is readable through the HTTP API and counted in the distribution', async () => {
   await expect(page.getByTestId('total-keys')).toHaveText(/^\d/, { timeout: pageTimeoutMs });
   const copiesBefore = await totalCopies(page);
@@ -150,7 +166,8 @@ test('adding a fourth node from the page puts it on the ring', async () => {
   });
   await expect(ring(page)).toHaveAttribute('data-nodes', '4', { timeout: clusterTimeoutMs });
   await expect(legendChip(page, spare.address)).toBeVisible();
-  expect(await ringNodes(nodes[1]!.url)).toContain(spare.address);
+  // The other members learn of it by gossip.
+  await expect.poll(() => ringNodes(nodes[1]!.url), { timeout: clusterTimeoutMs }).toContain(spare.address);
   nodes.push(spare);
 });
 

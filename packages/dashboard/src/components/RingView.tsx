@@ -214,7 +214,13 @@ function RingCentre(props: { model: RingModel; hoveredRange: number | null }) {
         ['ring-centre-muted', `epoch ${model.epoch} · hover a range`],
       ];
   return (
-    <g className="ring-centre" pointerEvents="none" data-testid="ring-centre">
+    <g
+      className="ring-centre"
+      pointerEvents="none"
+      data-testid="ring-centre"
+      data-primary={range?.node}
+      data-replicas={range ? replicas.join(',') : undefined}
+    >
       {centreLineIds.map((id, index) => {
         const [className, text] = lines[index]!;
         return (
