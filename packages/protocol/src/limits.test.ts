@@ -14,6 +14,9 @@ describe('limits relate to one another', () => {
   it('a peer frame admits a full client frame forwarded whole', () => {
     expect(limits.peerFrameBytesMax).toBeGreaterThanOrEqual(limits.frameBytesMax);
   });
+  it('one store scan page can fill a whole stream batch', () => {
+    expect(limits.storeScanRecordsMax).toBeGreaterThanOrEqual(limits.streamBatchRecordsMax);
+  });
   it('a stream batch admits at least one largest record', () => {
     expect(limits.streamBatchBytesMax).toBeGreaterThan(limits.valueBytesMax + limits.keyBytesMax);
   });
