@@ -20,6 +20,7 @@ import {
 } from '@ringkv/protocol';
 import { HybridLogicalClock } from './core/hlc.js';
 import { Membership, type MembershipConfig } from './core/membership.js';
+import { RepairPlane, type RepairPlaneDeps } from './core/repair-plane.js';
 import { DataNode, worthSendingTo } from './core/replica.js';
 import { defaultTokens } from './core/ring.js';
 import type { Clock, NodeId, Random } from './core/types.js';
@@ -49,6 +50,8 @@ export interface ClusterNodeOptions {
   membership?: Partial<MembershipConfig>;
   /** add_node answers once the ring includes the node, or TIMEOUT after this. */
   admitTimeoutMs?: number;
+  /** Anti-entropy settings (core/anti-entropy.ts defaults otherwise). */
+  antiEntropy?: RepairPlaneDeps['antiEntropy'];
 }
 
 export class ClusterNode implements NodeApi {
@@ -56,6 +59,8 @@ export class ClusterNode implements NodeApi {
   readonly transport: PeerTransport;
   readonly membership: Membership;
   readonly data: DataNode;
+  /** Anti-entropy and rebalance streaming; `repair.store` is the store every write goes through. */
+  readonly repair: RepairPlane;
   private readonly events: ClusterEvents;
   private readonly stats: PeerStatsPoller;
   private open = true;
@@ -84,11 +89,22 @@ export class ClusterNode implements NodeApi {
       isLive: (id: NodeId) =>
         id === this.nodeId || (worthSendingTo(this.membership, id) && !this.transport.isUnreachable(id)),
     };
+    this.repair = new RepairPlane({
+      self: options.nodeId,
+      clock: options.clock,
+      random: options.random,
+      store: options.store,
+      peers: this.transport,
+      placement,
+      replicationFactor: options.replicationFactor,
+      membership: this.membership,
+      ...(options.antiEntropy ? { antiEntropy: options.antiEntropy } : {}),
+    });
     this.data = new DataNode({
       self: options.nodeId,
       clock: options.clock,
       hlc: new HybridLogicalClock(options.clock),
-      store: options.store,
+      store: this.repair.store,
       peers: this.transport,
       placement,
       config: {
@@ -110,6 +126,7 @@ export class ClusterNode implements NodeApi {
       },
       sampleOps: options.sampleOps,
       forwarded: () => this.data.forwarded,
+      rebalance: () => this.repair.rebalanceStatus(),
       intervalMs: options.statsIntervalMs,
     });
     this.events = new ClusterEvents({
@@ -127,7 +144,9 @@ export class ClusterNode implements NodeApi {
     this.transport.setHandlers({
       onMessage: (from, message) => this.membership.onMessage(from, message),
       onRequest: async (from, request) =>
-        request.type === 'stats' ? this.stats.reply() : this.data.handle(from, request),
+        request.type === 'stats'
+          ? this.stats.reply()
+          : (this.repair.serve(request) ?? this.data.handle(from, request)),
     });
     this.transport.onPeerEvent((event) => {
       if (event.type === 'up') this.data.handoff.nudge(event.peer);
@@ -144,6 +163,7 @@ export class ClusterNode implements NodeApi {
   start(): void {
     this.membership.start(this.options.join.filter((seed) => seed !== this.nodeId));
     this.data.start();
+    this.repair.start();
     this.stats.start();
   }
 
@@ -222,6 +242,7 @@ export class ClusterNode implements NodeApi {
           keys: counts?.keys ?? 0,
           bytes: counts?.bytes ?? 0,
           incarnation: member.incarnation,
+          ...(counts?.rebalance ? { rebalance: counts.rebalance } : {}),
         };
       }),
     };
@@ -253,6 +274,7 @@ export class ClusterNode implements NodeApi {
     this.events.close();
     this.stats.stop();
     this.data.stop();
+    this.repair.stop();
     this.membership.stop();
     await this.transport.close();
   }

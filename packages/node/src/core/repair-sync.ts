@@ -12,6 +12,8 @@ import {
   type RepairDigestReply,
   type RepairDigestRequest,
   type RepairFetchRequest,
+  type RepairPush,
+  type RepairPushAck,
   type RepairRecords,
   repairDigestBucketsMax,
 } from '@ringkv/protocol';
@@ -98,6 +100,12 @@ export class RepairService {
       })),
       ...(last && full ? { next: { token: last.token, key: last.key } } : {}),
     };
+  }
+
+  /** Applies records another node streams here (last-writer-wins). */
+  async servePush(request: RepairPush): Promise<RepairPushAck> {
+    const applied = await this.store.putMany(request.records);
+    return { type: 'repair-push-ack', applied: applied.filter(Boolean).length };
   }
 
   /** Every record (tombstones included) in a small part of a range: an edge bucket's share. */

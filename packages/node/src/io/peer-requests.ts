@@ -114,6 +114,7 @@ const expectedReply: Record<PeerRequest['type'], PeerReply['type']> = {
   stats: 'stats-reply',
   'repair-digest': 'repair-digest-reply',
   'repair-fetch': 'repair-records',
+  'repair-push': 'repair-push-ack',
 };
 
 function replyMatches(request: PeerRequest['type'], reply: PeerReply): boolean {

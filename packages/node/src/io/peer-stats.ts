@@ -3,7 +3,7 @@
  * samples itself and asks every live peer for its figures (a `stats` request). Answers are cached; a peer
  * that does not answer keeps its last figures until it does, and members that left are not reported.
  */
-import type { NodeStats, StatsReply } from '@ringkv/protocol';
+import type { NodeStats, RebalanceStatus, StatsReply } from '@ringkv/protocol';
 import type { Membership } from '../core/membership.js';
 import type { Clock, NodeId, TimerHandle } from '../core/types.js';
 import type { PeerTransport } from './peer-transport.js';
@@ -17,6 +17,8 @@ export interface PeerStatsDeps {
   /** Per-operation figures since the previous call; called once per interval only. */
   sampleOps: () => NodeStats['ops'];
   forwarded: () => number;
+  /** This node's streaming progress (core/rebalance.ts), reported with its figures. */
+  rebalance?: () => RebalanceStatus;
   intervalMs: number;
 }
 
@@ -39,8 +41,13 @@ export class PeerStatsPoller {
   }
 
   /** Store counts of `id`: fresh for this node, the last answer for a peer. */
-  of(id: NodeId): { keys: number; bytes: number } | undefined {
-    return id === this.deps.self ? this.deps.localCounts() : this.peers.get(id);
+  of(id: NodeId): { keys: number; bytes: number; rebalance?: RebalanceStatus } | undefined {
+    if (id !== this.deps.self) return this.peers.get(id);
+    return { ...this.deps.localCounts(), ...this.rebalance() };
+  }
+
+  private rebalance(): { rebalance?: RebalanceStatus } {
+    return this.deps.rebalance ? { rebalance: this.deps.rebalance() } : {};
   }
 
   /** This node's figures, as a peer's `stats` request is answered. */
@@ -50,6 +57,7 @@ export class PeerStatsPoller {
       ...this.deps.localCounts(),
       ops: this.selfOps,
       forwarded: this.deps.forwarded(),
+      ...this.rebalance(),
     };
   }
 
@@ -61,6 +69,7 @@ export class PeerStatsPoller {
       ...this.deps.localCounts(),
       ops: this.selfOps,
       forwarded: this.deps.forwarded(),
+      ...this.rebalance(),
     };
     const members = this.deps.membership.members().map((member) => member.id);
     return [self, ...members.flatMap((id) => (id === this.deps.self ? [] : (this.peers.get(id) ?? [])))];
@@ -94,6 +103,7 @@ export class PeerStatsPoller {
             bytes: reply.bytes,
             ops: reply.ops ?? {},
             forwarded: reply.forwarded ?? 0,
+            ...(reply.rebalance ? { rebalance: reply.rebalance } : {}),
           });
         },
         () => {

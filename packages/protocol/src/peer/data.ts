@@ -5,8 +5,15 @@
  */
 import { z } from 'zod';
 import { clusterNameBytesMax, keyBytesMax, peerNonceBytes, valueBytesMax } from '../limits.js';
-import { Consistency, NodeAddress, OpStats, Version } from '../messages.js';
-import { RepairDigestReply, RepairDigestRequest, RepairFetchRequest, RepairRecords } from './repair.js';
+import { Consistency, NodeAddress, OpStats, RebalanceStatus, Version } from '../messages.js';
+import {
+  RepairDigestReply,
+  RepairDigestRequest,
+  RepairFetchRequest,
+  RepairPush,
+  RepairPushAck,
+  RepairRecords,
+} from './repair.js';
 
 /** Bumped on any incompatible change to the peer protocol; peers with another version are refused. */
 export const peerProtocolVersion = 1;
@@ -87,6 +94,7 @@ export const PeerRequest = z.discriminatedUnion('type', [
   StatsRequest,
   RepairDigestRequest,
   RepairFetchRequest,
+  RepairPush,
 ]);
 export type PeerRequest = z.infer<typeof PeerRequest>;
 
@@ -112,6 +120,8 @@ export const StatsReply = z.object({
   /** Per operation, since the node's previous sample (absent from nodes that do not measure). */
   ops: z.record(z.string().max(16), OpStats).optional(),
   forwarded: z.number().int().nonnegative().optional(),
+  /** Streaming progress on ring changes (absent from nodes that do not report it). */
+  rebalance: RebalanceStatus.optional(),
 });
 export type StatsReply = z.infer<typeof StatsReply>;
 
@@ -122,6 +132,7 @@ export const PeerReply = z.discriminatedUnion('type', [
   StatsReply,
   RepairDigestReply,
   RepairRecords,
+  RepairPushAck,
 ]);
 export type PeerReply = z.infer<typeof PeerReply>;
 
@@ -133,4 +144,5 @@ export interface PeerReplyByRequest {
   stats: StatsReply;
   'repair-digest': RepairDigestReply;
   'repair-fetch': RepairRecords;
+  'repair-push': RepairPushAck;
 }

@@ -61,3 +61,15 @@ export const RepairRecords = z.object({
   next: ScanPosition.optional(),
 });
 export type RepairRecords = z.infer<typeof RepairRecords>;
+
+/** Records streamed to a new owner of their range (decommission: the leaving node pushes its ranges out). */
+export const RepairPush = z.object({
+  type: z.literal('repair-push'),
+  records: z.array(z.object({ key: PeerKey, record: PeerRecord })).min(1).max(streamBatchRecordsMax),
+});
+export type RepairPush = z.infer<typeof RepairPush>;
+export const RepairPushAck = z.object({
+  type: z.literal('repair-push-ack'),
+  applied: z.number().int().nonnegative(),
+});
+export type RepairPushAck = z.infer<typeof RepairPushAck>;

@@ -1,0 +1,202 @@
+/**
+ * Rebalancing: data follows the ring. On every ring change this node computes `movedRanges(before, after)`
+ * and pulls the ranges it newly replicates from their previous replicas (bounded pages, `pullRange`),
+ * retrying another source when one fails. A node that starts with a ring of itself alone (a new node, or
+ * one restarting) treats the first full ring as "itself joining" and pulls every range it replicates.
+ * When this node is decommissioned (`leaving`), it pushes each of its ranges to the replicas that take it
+ * over once it is gone, in bounded batches, and then leaves the ring (`forget`). A dead node removed with
+ * remove_node is re-replicated by the same pull rule: the new replicas pull from the surviving ones.
+ */
+import { limits } from '@ringkv/protocol';
+import { recordBytes } from '../store/store-common.js';
+import type { Placement } from './coordinator.js';
+import type { IndexedStore } from './indexed-store.js';
+import type { Membership } from './membership.js';
+import { movedRanges, type RangeMove } from './ranges.js';
+import { pullRange } from './repair-sync.js';
+import type { PeerRequester } from './replica.js';
+import type { Ring, TokenRange } from './ring.js';
+import type { Clock, NodeId } from './types.js';
+
+export interface RebalanceStatus {
+  rangesPending: number;
+  keysMoved: number;
+  bytesMoved: number;
+  keysPerSecond: number;
+  bytesPerSecond: number;
+}
+
+export interface RebalanceDeps {
+  self: NodeId;
+  clock: Clock;
+  store: IndexedStore;
+  peers: PeerRequester;
+  placement: Placement;
+  membership: Pick<Membership, 'onEvent' | 'forget'>;
+  replicationFactor: number;
+  requestTimeoutMs: number;
+  retryDelayMs?: number;
+}
+
+interface Transfer {
+  range: TokenRange;
+  /** pull: candidates to pull from; push: the one new owner to push to. */
+  peers: NodeId[];
+  attempts: number;
+}
+
+/** Attempts per transfer before it is given up (anti-entropy still repairs the range later). */
+const attemptsMax = 20;
+
+export class Rebalancer {
+  readonly stats = { transfersFailed: 0, transfersDone: 0, decommissioned: false };
+  private previous: Ring;
+  private readonly pulls: Transfer[] = [];
+  private readonly pushes: Transfer[] = [];
+  private keysMoved = 0;
+  private bytesMoved = 0;
+  private startedMs: number | undefined;
+  private activeMs = 0;
+  private working = false;
+  private leaving = false;
+  private running = false;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly deps: RebalanceDeps) {
+    this.previous = deps.placement.ring();
+  }
+
+  start(): void {
+    this.running = true;
+    this.unsubscribe = this.deps.membership.onEvent((event) => {
+      if (event.type === 'ring') this.onRing(event.ring);
+      if (event.type === 'member' && event.member.id === this.deps.self) {
+        if (event.member.status === 'leaving' && !this.leaving) this.onLeaving();
+      }
+    });
+  }
+
+  stop(): void {
+    this.running = false;
+    this.unsubscribe?.();
+  }
+
+  status(): RebalanceStatus {
+    const elapsedMs =
+      this.activeMs + (this.startedMs === undefined ? 0 : this.deps.clock.nowMs() - this.startedMs);
+    const seconds = elapsedMs / 1000;
+    return {
+      rangesPending: this.pulls.length + this.pushes.length,
+      keysMoved: this.keysMoved,
+      bytesMoved: this.bytesMoved,
+      keysPerSecond: seconds > 0 ? Math.round(this.keysMoved / seconds) : 0,
+      bytesPerSecond: seconds > 0 ? Math.round(this.bytesMoved / seconds) : 0,
+    };
+  }
+
+  /** The transfers a ring change asks of this node (exported logic for tests: see `pullsFor`). */
+  private onRing(next: Ring): void {
+    const { self, replicationFactor } = this.deps;
+    const joining = this.previous.size <= 1 && next.size > 1 && next.has(self);
+    const before = joining ? next.removeNode(self) : this.previous;
+    this.previous = next;
+    if (this.leaving) return;
+    for (const move of pullsFor(movedRanges(before, next, replicationFactor), self)) {
+      this.pulls.push({ range: move, peers: move.sources.filter((id) => id !== self), attempts: 0 });
+    }
+    this.drain();
+  }
+
+  private onLeaving(): void {
+    this.leaving = true;
+    this.pulls.length = 0;
+    const ring = this.deps.placement.ring();
+    const moves = movedRanges(ring, ring.removeNode(this.deps.self), this.deps.replicationFactor);
+    for (const move of moves) {
+      if (!move.sources.includes(this.deps.self)) continue;
+      for (const target of move.targets) this.pushes.push({ range: move, peers: [target], attempts: 0 });
+    }
+    this.drain();
+  }
+
+  /** Runs transfers one at a time until none is left; then a leaving node leaves the ring. */
+  private drain(): void {
+    if (this.working || !this.running) return;
+    this.working = true;
+    this.startedMs ??= this.deps.clock.nowMs();
+    void this.work().finally(() => {
+      this.working = false;
+      if (this.startedMs !== undefined) this.activeMs += this.deps.clock.nowMs() - this.startedMs;
+      this.startedMs = undefined;
+      if (this.leaving && this.running && this.pushes.length === 0 && !this.stats.decommissioned) {
+        this.stats.decommissioned = true;
+        this.deps.membership.forget(this.deps.self);
+      }
+    });
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      if (!this.running) return;
+      const queue = this.pushes.length > 0 ? this.pushes : this.pulls;
+      const transfer = queue[0];
+      if (!transfer) return;
+      try {
+        if (queue === this.pushes) await this.push(transfer);
+        else await this.pull(transfer);
+        queue.shift();
+        this.stats.transfersDone++;
+      } catch {
+        // This source or target failed: try again later (another source first), up to attemptsMax.
+        queue.shift();
+        if (++transfer.attempts < attemptsMax && transfer.peers.length > 0) queue.push(transfer);
+        else this.stats.transfersFailed++;
+        await this.sleep(this.deps.retryDelayMs ?? 500);
+      }
+    }
+  }
+
+  private async pull(transfer: Transfer): Promise<void> {
+    const live = transfer.peers.filter((id) => this.deps.placement.isLive(id));
+    if (live.length === 0) throw new Error('no live source for the range');
+    const source = live[transfer.attempts % live.length]!;
+    const pulled = await pullRange(this.deps.peers, source, transfer.range, this.deps.store, {
+      timeoutMs: this.deps.requestTimeoutMs,
+    });
+    this.keysMoved += pulled.keysReceived;
+    this.bytesMoved += pulled.bytesReceived;
+  }
+
+  private async push(transfer: Transfer): Promise<void> {
+    const target = transfer.peers[0]!;
+    let after: { token: number; key: string } | undefined;
+    for (;;) {
+      const page = this.deps.store.scan({
+        ...transfer.range,
+        ...(after ? { after } : {}),
+        limit: limits.streamBatchRecordsMax,
+        bytesMax: limits.streamBatchBytesMax,
+        includeTombstones: true,
+      });
+      if (page.length === 0) return;
+      const records = page.map(({ key, valueJson, version, writer }) => ({
+        key,
+        record: { valueJson, version, writer },
+      }));
+      await this.deps.peers.request(target, { type: 'repair-push', records }, this.deps.requestTimeoutMs);
+      this.keysMoved += page.length;
+      for (const record of page) this.bytesMoved += recordBytes(record.key, record);
+      const last = page.at(-1)!;
+      after = { token: last.token, key: last.key };
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.deps.clock.setTimer(ms, resolve));
+  }
+}
+
+/** The moves this node must pull: ranges where it is a new replica. */
+export function pullsFor(moves: readonly RangeMove[], self: NodeId): RangeMove[] {
+  return moves.filter((move) => move.targets.includes(self));
+}
