@@ -4,7 +4,7 @@
  * One cluster for the file; the tests run in order and build on each other's state.
  */
 import { expect, type Page, test } from '@playwright/test';
-import { api, ringNodes, writeKeys } from './helpers/api.js';
+import { api, type NodesBody, ringNodes, writeKeys } from './helpers/api.js';
 import {
   legendChip,
   legendNodes,
@@ -169,6 +169,17 @@ test('adding a fourth node from the page puts it on the ring', async () => {
   // The other members learn of it by gossip.
   await expect.poll(() => ringNodes(nodes[1]!.url), { timeout: clusterTimeoutMs }).toContain(spare.address);
   nodes.push(spare);
+});
+
+test('keys written before the fourth node joined move to it, and the page shows them there', async () => {
+  const keysOnSpare = async () => {
+    const listed = await api<NodesBody>(spare.url, 'GET', '/nodes');
+    return listed.body.nodes.find((node) => node.id === spare.address)?.keys ?? 0;
+  };
+  await expect.poll(keysOnSpare, { timeout: clusterTimeoutMs }).toBeGreaterThan(0);
+  const keysShown = async () =>
+    Number((await nodeRow(page, spare.address).getByTestId('node-keys').textContent())?.replace(/,/g, ''));
+  await expect.poll(keysShown, { timeout: clusterTimeoutMs }).toBeGreaterThan(0);
 });
 
 test('a node killed with SIGKILL turns suspect, then dead, on the page', async () => {
