@@ -1,8 +1,8 @@
 /**
- * `pnpm start` runs `ringkv cluster --nodes 3 --data ./data`. This test runs that command on test ports
- * with a temporary data directory: it waits for the banner, checks /health on every node, writes keys,
- * asks the launcher for a fourth node (`ringkv cluster add`), stops it all with SIGINT (clean exit 0),
- * starts it again (the launcher remembers the added node) and reads every key back.
+ * `pnpm start` runs `ringkv cluster --nodes 3 --data ./data`. These tests run that command on test ports
+ * with a temporary data directory: wait for the banner, check /health on every node, write keys, stop it
+ * all with SIGINT (exit 0), start it again and read every key back; and ask the launcher for a fourth node
+ * (`ringkv cluster add`), which the next start brings back.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -94,16 +94,31 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+async function runAndStop(launched: Launched): Promise<void> {
+  launched.child.kill('SIGINT');
+  expect(await launched.exit, launched.stderr()).toBe(0);
+  expect(launched.stdout()).toContain('ringkv cluster: stopped');
+}
+
+async function expectDown(urls: string[]): Promise<void> {
+  for (const url of urls) {
+    await expect(new HttpClient(url, { requestTimeoutMs: 2000 }).health()).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+  }
+}
+
 describe('pnpm start (ringkv cluster)', { timeout: 600_000 }, () => {
-  it('starts 3 healthy nodes, adds a fourth on request, stops on SIGINT, and keeps the data', async () => {
+  it('starts 3 healthy nodes, stops on SIGINT with status 0, and finds the data after a restart', async () => {
     const { basePort, controlPort } = await freeBase();
+    const dir = join(dataDir, 'start');
     const args = [
       '--nodes',
       '3',
       '--base-port',
       String(basePort),
       '--data',
-      dataDir,
+      dir,
       '--control-port',
       String(controlPort),
     ];
@@ -114,10 +129,36 @@ describe('pnpm start (ringkv cluster)', { timeout: 600_000 }, () => {
     for (const url of urls) {
       await expect(new HttpClient(url).health()).resolves.toEqual({ status: 'ok', node: url.slice(7) });
     }
-
     const client = new HttpClient(urls, { consistency: 'all' });
     const keys = Array.from({ length: 20 }, (_, index) => `start:${index}`);
     for (const key of keys) await client.create(key, { key });
+
+    await runAndStop(first);
+    await expectDown(urls);
+
+    const second = launch(args);
+    expect(await waitForBanner(second)).toEqual(urls);
+    const reader = new HttpClient(urls);
+    for (const key of keys) await expect(reader.read(key)).resolves.toMatchObject({ key, value: { key } });
+    await runAndStop(second);
+  });
+
+  it('ringkv cluster add starts and admits a fourth node, which the next start brings back', async () => {
+    const { basePort, controlPort } = await freeBase();
+    const dir = join(dataDir, 'add');
+    const args = [
+      '--nodes',
+      '3',
+      '--base-port',
+      String(basePort),
+      '--data',
+      dir,
+      '--control-port',
+      String(controlPort),
+    ];
+    const first = launch(args);
+    const urls = await waitForBanner(first);
+    await new HttpClient(urls).create('add:1', 'before');
 
     const added = spawnRingkv(['cluster', 'add', '--control-port', String(controlPort)]);
     let addOutput = '';
@@ -133,23 +174,12 @@ describe('pnpm start (ringkv cluster)', { timeout: 600_000 }, () => {
     });
     await expect(new HttpClient(`http://${fourth}`).health()).resolves.toMatchObject({ status: 'ok' });
 
-    first.child.kill('SIGINT');
-    expect(await first.exit, first.stderr()).toBe(0);
-    expect(first.stdout()).toContain('ringkv cluster: stopped');
-    for (const url of [...urls, `http://${fourth}`]) {
-      await expect(new HttpClient(url, { requestTimeoutMs: 2000 }).health()).rejects.toMatchObject({
-        code: 'UNAVAILABLE',
-      });
-    }
+    await runAndStop(first);
+    await expectDown([...urls, `http://${fourth}`]);
 
-    // The same command again brings back all four nodes and finds every key.
     const second = launch(args);
-    const again = await waitForBanner(second);
-    expect(again).toEqual([...urls, `http://${fourth}`]);
-    const reader = new HttpClient(again);
-    for (const key of keys) await expect(reader.read(key)).resolves.toMatchObject({ key, value: { key } });
-
-    second.child.kill('SIGINT');
-    expect(await second.exit, second.stderr()).toBe(0);
+    expect(await waitForBanner(second)).toEqual([...urls, `http://${fourth}`]);
+    await expect(new HttpClient(urls).read('add:1')).resolves.toMatchObject({ value: 'before' });
+    await runAndStop(second);
   });
 });
