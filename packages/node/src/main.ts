@@ -93,7 +93,10 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
   try {
     // The metrics read key counts through the node, which exists only after them: resolve lazily.
     const metrics = new NodeMetrics(
-      { storeCounts: () => (node ? selfCounts(node) : { keys: 0, bytes: 0 }) },
+      {
+        storeCounts: () => (node ? selfCounts(node) : { keys: 0, bytes: 0 }),
+        rebalance: () => node?.nodes().nodes.find((info) => info.id === node?.nodeId)?.rebalance,
+      },
       () => clock.nowMs(),
     );
     node = await createNode({ config, store, clock, metrics, logger });

@@ -220,6 +220,10 @@ describe('rebalancing real processes under client load', () => {
         `${operations} client operations during the move, ${failed.length} failed`,
     );
     expect(failed).toEqual([]);
+    // The same progress is exported to Prometheus on the new node.
+    const metrics = await (await fetch(`${fourth.url}/metrics`)).text();
+    const moved = Number(/^ringkv_rebalance_keys_moved (\d+)$/m.exec(metrics)?.[1]);
+    expect(moved).toBe(status?.keysMoved);
     await until(
       'every replica holds every key',
       async () => (await missingReplicas(nodes[0]!)).length === 0,

@@ -3,7 +3,7 @@
  * Each node has its own registry, so several nodes can run in one process (tests, `ringkv cluster`).
  * Every request is recorded once, at the edge that received it, by `recordOp`.
  */
-import { dataOps } from '@ringkv/protocol';
+import { dataOps, type RebalanceStatus } from '@ringkv/protocol';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { OpWindow } from './op-window.js';
 
@@ -12,7 +12,25 @@ export type Transport = 'http' | 'ws';
 export interface MetricsSources {
   /** Live keys and their bytes held by this node. */
   storeCounts(): { keys: number; bytes: number };
+  /** This node's streaming progress on ring changes (core/rebalance.ts), when it reports one. */
+  rebalance?(): RebalanceStatus | undefined;
 }
+
+const rebalanceGauges: Array<[name: string, field: keyof RebalanceStatus, help: string]> = [
+  [
+    'ringkv_rebalance_ranges_pending',
+    'rangesPending',
+    'Token ranges this node still has to stream in or out',
+  ],
+  ['ringkv_rebalance_keys_moved', 'keysMoved', 'Records this node streamed on ring changes, total'],
+  [
+    'ringkv_rebalance_bytes_moved',
+    'bytesMoved',
+    'Key and value bytes this node streamed on ring changes, total',
+  ],
+  ['ringkv_rebalance_keys_per_second', 'keysPerSecond', 'Records per second while streaming'],
+  ['ringkv_rebalance_bytes_per_second', 'bytesPerSecond', 'Bytes per second while streaming'],
+];
 
 // Buckets from 50 us to 5 s: a local read is tens of microseconds, a quorum write a few milliseconds.
 const latencyBucketsSeconds = [
@@ -82,6 +100,16 @@ export class NodeMetrics {
         this.set(sources.storeCounts().bytes);
       },
     });
+    for (const [name, field, help] of rebalanceGauges) {
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(sources.rebalance?.()?.[field] ?? 0);
+        },
+      });
+    }
   }
 
   recordOp(op: string, transport: Transport, code: string, durationMs: number): void {
