@@ -65,7 +65,10 @@ export type RepairRecords = z.infer<typeof RepairRecords>;
 /** Records streamed to a new owner of their range (decommission: the leaving node pushes its ranges out). */
 export const RepairPush = z.object({
   type: z.literal('repair-push'),
-  records: z.array(z.object({ key: PeerKey, record: PeerRecord })).min(1).max(streamBatchRecordsMax),
+  records: z
+    .array(z.object({ key: PeerKey, record: PeerRecord }))
+    .min(1)
+    .max(streamBatchRecordsMax),
 });
 export type RepairPush = z.infer<typeof RepairPush>;
 export const RepairPushAck = z.object({
