@@ -51,6 +51,18 @@ export function machineInfo(): MachineInfo {
   };
 }
 
+/** A run on a machine already busier than its cores says so, next to its numbers. */
+function sharedMachineNote(machine: MachineInfo): string[] {
+  if (machine.loadAverageAtStart <= machine.nproc) return [];
+  return [
+    '',
+    `**The machine was shared**: its load average (${machine.loadAverageAtStart.toFixed(1)}) exceeded its ` +
+      `${machine.nproc} CPUs when the run started, so every number here is lower and noisier than the same ` +
+      'code would give on an idle machine (where a table has CPU columns, they show how much of a core each ' +
+      'side actually got).',
+  ];
+}
+
 /** One markdown paragraph describing the run: the command, the date and the machine. */
 export function describeRun(command: string, machine: MachineInfo, notes: string[] = []): string {
   const memoryGiB = (machine.memoryTotalBytes / 2 ** 30).toFixed(1);
@@ -58,6 +70,7 @@ export function describeRun(command: string, machine: MachineInfo, notes: string
     `Command: \`${command}\`. Run ${machine.dateIso} on ${machine.nproc} CPUs (\`nproc\`), ` +
       `${machine.cpuModel}, ${memoryGiB} GiB RAM, Node ${machine.nodeVersion}; ` +
       `1-minute load average at start ${machine.loadAverageAtStart.toFixed(2)}.`,
+    ...sharedMachineNote(machine),
     ...notes,
   ];
   return lines.join('\n');
