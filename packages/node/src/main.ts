@@ -161,8 +161,11 @@ async function stop(parts: RunningParts): Promise<void> {
   logger.info({}, 'draining');
   await parts.wsApi.close(limits.shutdownDrainMsMax);
   parts.detachUpgrades();
-  await parts.app.close();
+  // The node closes its peer transport, and with it the inbound /peer sockets: the HTTP server's close waits
+  // for every connection it accepted, upgraded ones included, so closing the app first would hang until the
+  // peers went away (it did, after add_node, when every node of a cluster stopped at once).
   await parts.node.close();
+  await parts.app.close();
   await parts.store.close();
   lifecycle.moveTo('stopped');
   logger.info({}, 'stopped');
