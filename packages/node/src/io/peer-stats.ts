@@ -32,6 +32,8 @@ export class PeerStatsPoller {
 
   start(): void {
     this.running = true;
+    // A first sample now, so figures published before the first poll list every op (at zero), never `{}`.
+    this.selfOps = this.deps.sampleOps();
     this.schedule();
   }
 
