@@ -4,6 +4,7 @@
  * status, Fastify's own failures included (bad JSON, wrong Content-Type, body too large, bad URL, unknown
  * route, malformed HTTP).
  */
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { errorStatus, limits, RingKvError } from '@ringkv/protocol';
 import Fastify, {
@@ -162,9 +163,41 @@ async function admit(
 }
 
 /** Every failure, Fastify's own included, as `{"error":{"code","message"}}` with the SPEC status. */
+/**
+ * Reads and drops the rest of a refused body (at most `oversizeDrainBytesMax`, for at most
+ * `oversizeDrainMs`) before the 413 goes out. Fastify answers an oversized body at once and closes the
+ * connection; a client still writing would then see a broken pipe instead of the 413 and its message.
+ */
+const oversizeDrainBytesMax = limits.frameBytesMax;
+const oversizeDrainMs = 2_000;
+
+function discardBody(body: IncomingMessage): Promise<void> {
+  if (body.readableEnded || body.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let received = 0;
+    const finish = () => {
+      clearTimeout(timer);
+      body.off('data', onData);
+      body.off('end', finish);
+      body.off('error', finish);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > oversizeDrainBytesMax) finish();
+    };
+    const timer = setTimeout(finish, oversizeDrainMs);
+    body.on('data', onData);
+    body.on('end', finish);
+    body.on('error', finish);
+    body.resume();
+  });
+}
+
 function setErrorHandlers(app: FastifyInstance, logger: Logger): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const ringError = error instanceof RingKvError ? error : frameworkError(error, request.url);
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') await discardBody(request.raw);
     if (ringError !== undefined) return sendError(reply, ringError);
     logger.error(
       { err: error, requestId: request.id, url: request.url },
