@@ -5,11 +5,11 @@
 export {
   type ErrorCode,
   isErrorCode,
+  keyToken,
   RingKvError,
 } from '@ringkv/protocol';
 export type { ClientState, ClientStatus, StateListener } from './client-state.js';
 export { ConnectionLostError } from './errors.js';
-export { keyToken } from './hash.js';
 export { HttpClient, type HttpClientOptions } from './http-client.js';
 export type { RingClientOptions } from './options.js';
 export { type CallOptions, RingClient, type RingClientCounters } from './ring-client.js';

@@ -1,7 +1,7 @@
 import type { RingResult } from '@ringkv/protocol';
+import { keyToken } from '@ringkv/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { keyToken } from './hash.js';
 import { RingLookup } from './ring-lookup.js';
 
 function ring(tokens: [number, string][], replicationFactor = 3): RingResult {

@@ -4,7 +4,7 @@
  * lookup the nodes do; the tests check it against a real node's `get_node` answers.
  */
 import type { RingResult } from '@ringkv/protocol';
-import { keyToken } from './hash.js';
+import { keyToken } from '@ringkv/protocol';
 
 export class RingLookup {
   readonly epoch: number;

@@ -3,12 +3,12 @@
  * position, asks the node for the authoritative preference list (`get_node`), and walks the ring to it.
  */
 import type { GetNodeResult } from '@ringkv/protocol';
+import { keyToken } from '@ringkv/protocol';
 import { type FormEvent, useState } from 'react';
 import { nodeColorVar } from '../config/theme.js';
 import type { ClusterSource } from '../connection/cluster-source.js';
 import { useOperation } from '../hooks/useOperation.js';
 import { formatToken } from '../lib/format.js';
-import { keyToken } from '../lib/hash.js';
 import { preferenceWalk } from '../lib/ring.js';
 import type { RingModel } from '../lib/ring-model.js';
 import { OutcomeView } from './OutcomeView.js';
