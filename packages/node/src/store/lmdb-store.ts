@@ -36,7 +36,7 @@ import {
 } from './record-codec.js';
 import { type ScanSegment, scanSegments, tokenMax } from './scan-range.js';
 import type { Hint, KeyedRecord, ScanOptions, Store, StoreCounts } from './store.js';
-import { assertKey, assertRecord, recordBytes, type StoreOptions, scanLimitOf } from './store-common.js';
+import { assertKey, assertRecord, ScanPage, type StoreOptions, scanLimitOf } from './store-common.js';
 
 type BinaryDatabase = Database<Buffer, Buffer>;
 interface SavedCounts extends StoreCounts {
@@ -124,24 +124,16 @@ export class LmdbStore implements Store {
   }
 
   scan(options: ScanOptions): KeyedRecord[] {
-    const limit = scanLimitOf(options.limit);
-    const page: KeyedRecord[] = [];
-    let pageBytes = 0;
+    const page = new ScanPage(options);
     for (const segment of scanSegments(options)) {
       const range = segmentRange(segment);
       if (range === undefined) continue;
       for (const { key, value } of this.records.getRange(range)) {
         if (!options.includeTombstones && isTombstoneBuffer(value)) continue;
-        const keyed = decodeKeyedRecord(key, value);
-        page.push(keyed);
-        if (page.length >= limit) return page;
-        if (options.bytesMax !== undefined) {
-          pageBytes += recordBytes(keyed.key, keyed);
-          if (pageBytes >= options.bytesMax) return page;
-        }
+        if (page.add(decodeKeyedRecord(key, value))) return page.records;
       }
     }
-    return page;
+    return page.records;
   }
 
   counts(): StoreCounts {

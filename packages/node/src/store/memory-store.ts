@@ -10,7 +10,14 @@ import { MemoryHints } from './memory-hints.js';
 import { scanSegments } from './scan-range.js';
 import { SortedIndex } from './sorted-index.js';
 import type { Hint, KeyedRecord, ScanOptions, Store, StoreCounts } from './store.js';
-import { assertKey, assertRecord, recordBytes, type StoreOptions, scanLimitOf } from './store-common.js';
+import {
+  assertKey,
+  assertRecord,
+  recordBytes,
+  ScanPage,
+  type StoreOptions,
+  scanLimitOf,
+} from './store-common.js';
 
 interface Entry {
   key: string;
@@ -57,30 +64,24 @@ export class MemoryStore implements Store {
   }
 
   scan(options: ScanOptions): KeyedRecord[] {
-    const limit = scanLimitOf(options.limit);
-    const page: KeyedRecord[] = [];
-    let pageBytes = 0;
+    const page = new ScanPage(options);
     for (const segment of scanSegments(options)) {
       const position = this.index.seekAfter(segment.lower, segment.lowerKey);
       for (let entry = this.index.next(position); entry !== undefined; entry = this.index.next(position)) {
         if (entry.token > segment.upperInclusive) break;
         const { record } = entry;
         if (record.valueJson === null && !options.includeTombstones) continue;
-        page.push({
+        const full = page.add({
           key: entry.key,
           token: entry.token,
           valueJson: record.valueJson,
           version: record.version,
           writer: record.writer,
         });
-        if (page.length >= limit) return page;
-        if (options.bytesMax !== undefined) {
-          pageBytes += recordBytes(entry.key, record);
-          if (pageBytes >= options.bytesMax) return page;
-        }
+        if (full) return page.records;
       }
     }
-    return page;
+    return page.records;
   }
 
   counts(): StoreCounts {

@@ -1,6 +1,7 @@
 /** Pieces both engines share: options, input assertions, the page bound, byte accounting. */
 import { limits } from '@ringkv/protocol';
 import { assert, type StoredRecord } from '../core/types.js';
+import type { KeyedRecord, ScanOptions } from './store.js';
 
 export interface StoreOptions {
   /** Hints held at most; further hints are dropped and counted. Defaults to `limits.hintsMax`. */
@@ -45,4 +46,29 @@ export function recordBytes(key: string, record: StoredRecord): number {
     Buffer.byteLength(key, 'utf8') +
     (record.valueJson === null ? 0 : Buffer.byteLength(record.valueJson, 'utf8'))
   );
+}
+
+/**
+ * One page of a scan, bounded by record count (`scanLimitOf`) and, when asked, by bytes: both engines fill
+ * it the same way, so a page ends at the same record whichever engine serves it.
+ */
+export class ScanPage {
+  readonly records: KeyedRecord[] = [];
+  private readonly limit: number;
+  private readonly bytesMax: number | undefined;
+  private bytes = 0;
+
+  constructor(options: Pick<ScanOptions, 'limit' | 'bytesMax'>) {
+    this.limit = scanLimitOf(options.limit);
+    this.bytesMax = options.bytesMax;
+  }
+
+  /** Adds a record; true when the page is full and the scan should stop. */
+  add(record: KeyedRecord): boolean {
+    this.records.push(record);
+    if (this.records.length >= this.limit) return true;
+    if (this.bytesMax === undefined) return false;
+    this.bytes += recordBytes(record.key, record);
+    return this.bytes >= this.bytesMax;
+  }
 }
