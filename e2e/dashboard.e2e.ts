@@ -141,14 +141,23 @@ test('bad input in the forms shows the SPEC error code and message', async () =>
 test('live traffic updates from the stats topic without reloading', async () => {
   const samples = async () => Number(await page.getByTestId('stats-samples').textContent());
   const before = await samples();
-  // Load for the charts: bounded in count, run while the page keeps drawing.
-  const load = writeKeys(nodes[1]!.url, 'e2e:traffic:', 150);
+  // Load for the charts, kept running until the page shows it: a fixed 150 writes could finish between two
+  // stats samples and leave the newest sample at 0. Bounded: at most 190 rounds of 16 creates.
+  let trafficShown = false;
+  const load = (async () => {
+    for (let round = 0; round < 190 && !trafficShown; round++) {
+      await writeKeys(nodes[1]!.url, `e2e:traffic:${round}:`, 16);
+    }
+  })();
   await expect.poll(samples, { timeout: pageTimeoutMs }).toBeGreaterThanOrEqual(before + 3);
   await expect
     .poll(async () => Number((await page.getByTestId('ops-now').textContent())?.replace(/,/g, '')), {
       timeout: pageTimeoutMs,
     })
-    .toBeGreaterThan(0);
+    .toBeGreaterThan(0)
+    .finally(() => {
+      trafficShown = true;
+    });
   await load;
   await saveScreenshot(page.getByTestId('traffic'), 'traffic');
   // The whole page for the README: a tall viewport rather than a stitched full-page capture.
