@@ -4,6 +4,10 @@ import { parseArgs } from 'node:util';
 export const targetNames = ['echo', 'ringkv-1', 'ringkv-3-rf1', 'ringkv-3-rf3', 'redis'] as const;
 export type TargetName = (typeof targetNames)[number];
 
+/** The cells run per target: protocol shapes, the open-loop half-peak runs, the app-level runs. */
+export const shapeNames = ['depth1', 'depth16', 'batch100', 'half', 'app'] as const;
+export type ShapeName = (typeof shapeNames)[number];
+
 export interface ClusterBenchConfig {
   cellMs: number;
   warmupMs: number;
@@ -12,6 +16,8 @@ export interface ClusterBenchConfig {
   readFraction: number;
   appWorkers: number[];
   targets: TargetName[];
+  /** Which cells to run (all by default); a partial run is for A/B comparisons during development. */
+  shapes: ShapeName[];
   writeMarkdown: boolean;
   /** Extra node flags for every ringkv process (e.g. `--cpu-prof`); used by the profiling run. */
   nodeFlags: string[];
@@ -27,6 +33,7 @@ export function parseConfig(argv: string[]): ClusterBenchConfig {
       connections: { type: 'string', default: '50' },
       workers: { type: 'string', default: '50,1000' },
       targets: { type: 'string', default: targetNames.join(',') },
+      shapes: { type: 'string', default: shapeNames.join(',') },
       'no-write': { type: 'boolean', default: false },
       'node-flag': { type: 'string', multiple: true, default: [] },
     },
@@ -44,6 +51,12 @@ export function parseConfig(argv: string[]): ClusterBenchConfig {
       throw new Error(`--targets: unknown target ${name}; known: ${targetNames.join(', ')}`);
     }
   }
+  const shapes = values.shapes.split(',').map((name) => name.trim());
+  for (const name of shapes) {
+    if (!(shapeNames as readonly string[]).includes(name)) {
+      throw new Error(`--shapes: unknown shape ${name}; known: ${shapeNames.join(', ')}`);
+    }
+  }
   return {
     cellMs: number('cell-seconds', values['cell-seconds'], 0.5, 60) * 1000,
     warmupMs: number('warmup-seconds', values['warmup-seconds'], 0, 10) * 1000,
@@ -52,6 +65,7 @@ export function parseConfig(argv: string[]): ClusterBenchConfig {
     readFraction: 0.9,
     appWorkers: values.workers.split(',').map((text) => number('workers', text, 1, 10_000)),
     targets: targets as TargetName[],
+    shapes: shapes as ShapeName[],
     writeMarkdown: !values['no-write'],
     nodeFlags: values['node-flag'],
   };

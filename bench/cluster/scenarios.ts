@@ -14,7 +14,7 @@ import { mixedLatency, mixedRate, runRedisBenchmark } from '../lib/redis-benchma
 import { repositoryRoot, startRingkvCluster, stopRingkv, webSocketUrls } from '../lib/ringkv.js';
 import { type LoadResult, type LoadShape, runWsLoad } from '../lib/ws-load.js';
 import { preloadWs } from '../lib/ws-preload.js';
-import type { ClusterBenchConfig } from './config.js';
+import type { ClusterBenchConfig, ShapeName } from './config.js';
 import { createIoredisClusterAdapter, preloadRedisCluster } from './redis-adapter.js';
 import { createRingClientAdapter } from './ringkv-adapter.js';
 
@@ -29,11 +29,15 @@ export interface ResultRow {
   note?: string;
 }
 
-export const protocolShapes: Array<{ label: string; shape: LoadShape; pipeline: number }> = [
-  { label: 'depth 1', shape: { kind: 'depth', depth: 1 }, pipeline: 1 },
-  { label: 'depth 16', shape: { kind: 'depth', depth: 16 }, pipeline: 16 },
-  { label: 'batch 100', shape: { kind: 'batch', size: 100 }, pipeline: 100 },
+export const protocolShapes: Array<{ name: ShapeName; label: string; shape: LoadShape; pipeline: number }> = [
+  { name: 'depth1', label: 'depth 1', shape: { kind: 'depth', depth: 1 }, pipeline: 1 },
+  { name: 'depth16', label: 'depth 16', shape: { kind: 'depth', depth: 16 }, pipeline: 16 },
+  { name: 'batch100', label: 'batch 100', shape: { kind: 'batch', size: 100 }, pipeline: 100 },
 ];
+
+function selectedShapes(config: ClusterBenchConfig) {
+  return protocolShapes.filter((entry) => config.shapes.includes(entry.name));
+}
 
 /** Requests one connection may have in flight in the open-loop (half-peak) runs. */
 const openLoopInflightPerConnectionMax = 256;
@@ -65,7 +69,7 @@ async function protocolCells(
     valueJson: jsonValueText,
     seed: 7,
   };
-  for (const { label, shape } of protocolShapes) {
+  for (const { label, shape } of selectedShapes(config)) {
     const [result, cpu] = await withCpuShares(serverPids, () => runWsLoad({ ...loadOptions, shape }));
     log(
       `${target} ${label}: ${describe(result)}; CPU server ${Math.round(cpu.serverPercent)}% generator ${Math.round(cpu.generatorPercent)}%`,
@@ -81,6 +85,7 @@ async function protocolCells(
   }
   // Half of the best single-request rate, open loop: the latency a client sees when the node is not saturated.
   const singles = rows.filter((row) => row.target === target && row.load.startsWith('depth'));
+  if (!config.shapes.includes('half') || singles.length === 0) return;
   const peak = Math.max(...singles.map((row) => row.result?.opsPerSecond ?? 0));
   const opsPerSecond = Math.max(100, Math.round(peak / 2));
   const shape: LoadShape = {
@@ -111,6 +116,7 @@ async function appCells(
 ) {
   const base = { durationMs: config.cellMs, warmupMs: config.warmupMs, keyspace: config.keys, seed: 11 };
   const options = { ...base, readFraction: config.readFraction, value };
+  if (!config.shapes.includes('app')) return;
   let peak = 0;
   for (const workers of config.appWorkers) {
     const adapter = await makeAdapter();
@@ -134,6 +140,7 @@ async function appCells(
       await adapter.close();
     }
   }
+  if (!config.shapes.includes('half')) return;
   const adapter = await makeAdapter();
   try {
     const opsPerSecond = Math.max(100, Math.round(peak / 2));
@@ -236,7 +243,7 @@ async function redisBenchmarkCells(
   config: ClusterBenchConfig,
   rows: ResultRow[],
 ) {
-  for (const { label, pipeline } of protocolShapes) {
+  for (const { label, pipeline } of selectedShapes(config)) {
     const common = {
       port,
       cluster: true,
