@@ -165,3 +165,25 @@ export const launcherMembershipWaitMsMax = 15_000;
 export const launcherStopMsMax = 25_000;
 /** The launcher's control endpoint listens on base port + this, unless told otherwise. */
 export const launcherControlPortOffset = 1_000;
+
+// --- Storage reclamation: tombstone collection and range cleanup (core/sweeper.ts) ---------------------
+/**
+ * A tombstone is kept at least this long after its delete (its HLC time) before it may be collected: ten
+ * days, Cassandra's gc_grace_seconds default. It must outlast everything that can still carry an older
+ * value to a replica: hints are dropped once their record is `tombstoneGraceMsDefault / 2` old (so a hint
+ * read just before that age still lands days before any tombstone it could race is collected), an
+ * anti-entropy round runs every ~5 s, and a replica that is down blocks collection outright (it cannot
+ * answer that it holds the delete). What the grace period protects against is a replica that was cut off
+ * for longer, then returns with the older value through a path that bypasses those checks.
+ */
+export const tombstoneGraceMsDefault = 10 * 24 * 60 * 60 * 1000;
+/** The sweeper examines at most this many records per tick (each may cost one read per other replica). */
+export const sweepRecordsPerTickMax = 256;
+/**
+ * Merkle buckets whose expired tombstones the sweeper takes out of the digests per tick: 2^16 buckets in
+ * all, so replicas agree on a tombstone's expiry within ~17 min at one tick a second. Each costs one scan
+ * of the bucket (1/65536 of the records), so this bounds the sweeper's reads too.
+ */
+export const sweepBucketsPerTickMax = 64;
+/** Mean time between sweeper ticks: a full pass over 1,000,000 records at 256 a tick takes about 1.1 h. */
+export const sweepIntervalMsDefault = 1_000;

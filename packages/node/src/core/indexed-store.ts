@@ -4,12 +4,30 @@
  * Both engines decide last-writer-wins synchronously when a write is issued (a `get` right after `put` sees
  * it), so comparing the record before and after the call tells whether the write applied, and the index is
  * updated in the same turn, before any other write to the key can be decided.
+ *
+ * With a reclamation policy (tombstone collection, core/sweeper.ts) it also guards what collection relies on:
+ * - it refuses an expired tombstone for a key it does not hold, whatever path brings it (replica write,
+ *   hint, read repair, anti-entropy, rebalance). Otherwise a replica that collected a tombstone would take
+ *   it back from one that has not yet, and the two would pass it to and fro forever;
+ * - the digests leave expired tombstones out (`reclamation-horizon.ts`), so a replica that collected one
+ *   and a replica that still holds it look the same to anti-entropy;
+ * - hints older than half the grace period are dropped instead of delivered: a hint carrying an older
+ *   value must never land after the tombstone that supersedes it was collected.
  */
 import { limits } from '@ringkv/protocol';
 import type { Hint, KeyedRecord, ScanOptions, Store, StoreCounts } from '../store/store.js';
 import { keyToken } from './hash.js';
+import { hlcMillis } from './hlc.js';
 import { MerkleIndex } from './merkle.js';
-import type { NodeId, StoredRecord } from './types.js';
+import { ReclamationHorizon } from './reclamation-horizon.js';
+import { tombstoneExpired } from './tombstones.js';
+import type { Clock, NodeId, StoredRecord } from './types.js';
+
+/** Tombstone collection is on: tombstones older than `graceMs` (by `clock`) are about to disappear. */
+export interface ReclamationPolicy {
+  clock: Pick<Clock, 'nowMs'>;
+  graceMs: number;
+}
 
 function sameRecord(a: StoredRecord | undefined, b: StoredRecord | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
@@ -19,28 +37,26 @@ function sameRecord(a: StoredRecord | undefined, b: StoredRecord | undefined): b
 export class IndexedStore implements Store {
   readonly index = new MerkleIndex();
   readonly kind: Store['kind'];
+  /** What the reclamation guards did: expired tombstones refused, stale hints dropped. */
+  readonly reclamationStats = { tombstonesRefused: 0, hintsExpired: 0, hintsExpiredFailed: 0 };
+  /** Which expired tombstones the digests leave out; undefined without a reclamation policy. */
+  readonly horizon: ReclamationHorizon | undefined;
 
-  constructor(readonly inner: Store) {
+  constructor(
+    readonly inner: Store,
+    private readonly policy?: ReclamationPolicy,
+  ) {
     this.kind = inner.kind;
+    this.horizon = policy ? new ReclamationHorizon(policy.graceMs) : undefined;
     this.rebuild();
   }
 
   /** Recomputes the index from a full scan of the store, tombstones included (start-up). */
   rebuild(): void {
     this.index.clear();
-    let after: { token: number; key: string } | undefined;
-    for (;;) {
-      const page = this.inner.scan({
-        startExclusive: 0,
-        endInclusive: 0,
-        limit: limits.storeScanRecordsMax,
-        includeTombstones: true,
-        ...(after ? { after } : {}),
-      });
-      for (const record of page) this.index.update(record.token, record.key, undefined, record);
-      const last = page.at(-1);
-      if (!last || page.length < limits.storeScanRecordsMax) return;
-      after = { token: last.token, key: last.key };
+    if (this.policy) this.horizon?.reset(this.policy.clock.nowMs());
+    for (const record of this.scanAll({ startExclusive: 0, endInclusive: 0 })) {
+      this.index.update(record.token, record.key, undefined, this.digested(record));
     }
   }
 
@@ -49,24 +65,37 @@ export class IndexedStore implements Store {
   }
 
   put(key: string, record: StoredRecord): Promise<boolean> {
+    if (this.refuses(key, record)) return Promise.resolve(false);
     return this.tracked(key, () => this.inner.put(key, record));
   }
 
   putMany(entries: ReadonlyArray<{ key: string; record: StoredRecord }>): Promise<boolean[]> {
-    const before = entries.map(({ key }) => this.inner.get(key));
-    const result = this.inner.putMany(entries);
+    // Decided in order: a key an earlier entry of the batch writes is held by the time a later one applies.
+    const written = new Set<string>();
+    const admitted = entries.map(({ key, record }) => {
+      const admit = written.has(key) || !this.refuses(key, record);
+      if (admit) written.add(key);
+      return admit;
+    });
+    const kept = admitted.every(Boolean) ? entries : entries.filter((_, i) => admitted[i]);
+    const before = kept.map(({ key }) => this.inner.get(key));
+    const result = this.inner.putMany(kept);
     // A key may appear twice in one batch: compare each key once, against its first "before".
     const seen = new Set<string>();
-    entries.forEach(({ key }, i) => {
+    kept.forEach(({ key }, i) => {
       if (seen.has(key)) return;
       seen.add(key);
       this.noteChange(key, before[i], this.inner.get(key));
     });
-    return result;
+    if (kept === entries) return result;
+    return result.then((applied) => {
+      let next = 0;
+      return admitted.map((admit) => (admit ? applied[next++]! : false));
+    });
   }
 
   delete(key: string, version: number, writer: NodeId): Promise<boolean> {
-    return this.tracked(key, () => this.inner.delete(key, version, writer));
+    return this.put(key, { valueJson: null, version, writer });
   }
 
   purge(key: string, version: number): Promise<boolean> {
@@ -85,8 +114,21 @@ export class IndexedStore implements Store {
     return this.inner.putHint(hint);
   }
 
+  /** Up to `limit` hints for `target`; with a reclamation policy, hints too old to deliver are dropped. */
   hintsFor(target: NodeId, limit: number): Array<Hint & { id: string }> {
-    return this.inner.hintsFor(target, limit);
+    const hints = this.inner.hintsFor(target, limit);
+    if (!this.policy) return hints;
+    const nowMs = this.policy.clock.nowMs();
+    const hintAgeMsMax = this.policy.graceMs / 2;
+    return hints.filter((hint) => {
+      if (hlcMillis(hint.record.version) + hintAgeMsMax > nowMs) return true;
+      this.reclamationStats.hintsExpired++;
+      this.inner.deleteHint(hint.id).catch(() => {
+        // Still held: the next listing filters it out again and retries the delete.
+        this.reclamationStats.hintsExpiredFailed++;
+      });
+      return false;
+    });
   }
 
   deleteHint(id: string): Promise<void> {
@@ -105,6 +147,51 @@ export class IndexedStore implements Store {
     return this.inner.close();
   }
 
+  /**
+   * Takes the expired tombstones of `bucket` out of the digests (the sweeper walks every bucket in turn);
+   * returns how many it took out. Synchronous, so no write to the bucket interleaves.
+   */
+  retireExpired(bucket: number): number {
+    if (!this.policy || !this.horizon) return 0;
+    const retired = this.horizon.advance(bucket, this.policy.clock.nowMs(), (part) => this.scanAll(part));
+    for (const record of retired) this.index.update(record.token, record.key, record, undefined);
+    return retired.length;
+  }
+
+  /** Whether `record` (of a key with ring token `token`) counts in the digests now. */
+  inDigest(record: KeyedRecord): boolean {
+    return this.horizon?.counts(record.token, record) ?? true;
+  }
+
+  /** Whether this write must be refused: an expired tombstone for a key this store does not hold. */
+  private refuses(key: string, record: StoredRecord): boolean {
+    if (!this.policy || record.valueJson !== null) return false;
+    if (!tombstoneExpired(record, this.policy.clock.nowMs(), this.policy.graceMs)) return false;
+    if (this.inner.get(key) !== undefined) return false;
+    this.reclamationStats.tombstonesRefused++;
+    return true;
+  }
+
+  private digested(record: KeyedRecord): StoredRecord | undefined {
+    return this.inDigest(record) ? record : undefined;
+  }
+
+  private *scanAll(range: { startExclusive: number; endInclusive: number }): Generator<KeyedRecord> {
+    let after: { token: number; key: string } | undefined;
+    for (;;) {
+      const page = this.inner.scan({
+        ...range,
+        limit: limits.storeScanRecordsMax,
+        includeTombstones: true,
+        ...(after ? { after } : {}),
+      });
+      yield* page;
+      const last = page.at(-1);
+      if (!last || page.length < limits.storeScanRecordsMax) return;
+      after = { token: last.token, key: last.key };
+    }
+  }
+
   private tracked<T>(key: string, write: () => Promise<T>): Promise<T> {
     const before = this.inner.get(key);
     const result = write();
@@ -113,6 +200,12 @@ export class IndexedStore implements Store {
   }
 
   private noteChange(key: string, before: StoredRecord | undefined, after: StoredRecord | undefined): void {
-    if (!sameRecord(before, after)) this.index.update(keyToken(key), key, before, after);
+    if (sameRecord(before, after)) return;
+    const token = keyToken(key);
+    const counted = (record: StoredRecord | undefined) =>
+      record === undefined || this.horizon === undefined || this.horizon.counts(token, record)
+        ? record
+        : undefined;
+    this.index.update(token, key, counted(before), counted(after));
   }
 }

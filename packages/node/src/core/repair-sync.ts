@@ -63,7 +63,7 @@ export class RepairService {
   private digestOf(slice: BucketSlice): number {
     return slice.whole
       ? this.store.index.bucketDigest(slice.bucket)
-      : digestRecords(this.scanAll(slice.part));
+      : digestRecords(this.digestedIn(slice.part));
   }
 
   serveDigest(request: RepairDigestRequest): RepairDigestReply {
@@ -106,6 +106,11 @@ export class RepairService {
   async servePush(request: RepairPush): Promise<RepairPushAck> {
     const applied = await this.store.putMany(request.records);
     return { type: 'repair-push-ack', applied: applied.filter(Boolean).length };
+  }
+
+  /** The records of `part` that count in the digests (expired tombstones do not: reclamation-horizon.ts). */
+  private *digestedIn(part: TokenRange) {
+    for (const record of this.scanAll(part)) if (this.store.inDigest(record)) yield record;
   }
 
   /** Every record (tombstones included) in a small part of a range: an edge bucket's share. */

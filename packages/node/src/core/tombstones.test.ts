@@ -1,10 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MemoryStore } from '../store/memory-store.js';
 import { hlcFrom } from './hlc.js';
-import { IndexedStore } from './indexed-store.js';
-import { Ring } from './ring.js';
-import { sweepTombstones, tombstoneCollectable, tombstoneExpired } from './tombstones.js';
-import type { StoredRecord } from './types.js';
+import { type ReplicaAnswer, tombstoneCollectable, tombstoneExpired } from './tombstones.js';
+import { compareRecords, type StoredRecord } from './types.js';
 
 const graceMs = 60_000;
 const nowMs = 1_000_000;
@@ -19,6 +17,7 @@ describe('tombstone collection rule', () => {
   it('keeps live records and tombstones younger than the grace period', () => {
     expect(tombstoneExpired(at(nowMs - graceMs - 1, '1'), nowMs, graceMs)).toBe(false);
     expect(tombstoneExpired(at(nowMs - graceMs + 1), nowMs, graceMs)).toBe(false);
+    expect(tombstoneExpired(at(nowMs - graceMs), nowMs, graceMs)).toBe(true);
     expect(tombstoneExpired(old, nowMs, graceMs)).toBe(true);
     expect(tombstoneCollectable(at(nowMs - 1), [undefined, undefined], nowMs, graceMs)).toBe(false);
   });
@@ -30,38 +29,58 @@ describe('tombstone collection rule', () => {
     expect(tombstoneCollectable(old, [at(nowMs - graceMs - 10, '"older"'), old], nowMs, graceMs)).toBe(false);
     // A replica that did not answer might: keep it too.
     expect(tombstoneCollectable(old, ['unknown', old], nowMs, graceMs)).toBe(false);
+    // A ring of one: nobody else to ask.
+    expect(tombstoneCollectable(old, [], nowMs, graceMs)).toBe(true);
   });
-});
 
-describe('sweepTombstones', () => {
-  it('drops agreed expired tombstones, keeps those a replica still holds an older value for', async () => {
-    const ids = ['a:1', 'b:1'];
-    const stores = new Map(ids.map((id) => [id, new IndexedStore(new MemoryStore())]));
-    const ring = Ring.fromMembers(ids.map((id, i) => ({ id, tokens: [i * 2 ** 31] })));
-    const a = stores.get('a:1')!;
-    const b = stores.get('b:1')!;
-    const deleted = at(nowMs - graceMs - 100);
-    await a.put('agreed', deleted);
-    await b.put('agreed', deleted);
-    await a.put('disputed', deleted);
-    await b.put('disputed', at(nowMs - graceMs - 200, '"old value"'));
-    await a.put('young', at(nowMs - 10));
-    await b.put('young', at(nowMs - 10));
-    const result = await sweepTombstones(
-      {
-        self: 'a:1',
-        store: a,
-        placement: { ring: () => ring, isLive: () => true },
-        channel: { readReplica: async (node, key) => stores.get(node)!.get(key) },
-        replicationFactor: 2,
-        nowMs,
-        graceMs,
-      },
-      undefined,
+  // Versions around the grace boundary, live or deleted, from two writers, so every comparison is hit.
+  const record = fc
+    .record({
+      ageMs: fc.integer({ min: 0, max: 2 * graceMs }),
+      logical: fc.integer({ min: 0, max: 3 }),
+      live: fc.boolean(),
+      writer: fc.constantFrom('a:1', 'b:1'),
+    })
+    .map(({ ageMs, logical, live, writer }) => ({
+      valueJson: live ? '"v"' : null,
+      version: hlcFrom(nowMs - ageMs, logical),
+      writer,
+    }));
+  const answer: fc.Arbitrary<ReplicaAnswer> = fc.oneof(
+    record,
+    fc.constant(undefined),
+    fc.constant('unknown' as const),
+  );
+
+  it('property: collectable exactly when expired, every replica answered, and none holds an older value', () => {
+    fc.assert(
+      fc.property(record, fc.array(answer, { maxLength: 6 }), (tombstone, replicas) => {
+        const expected =
+          tombstone.valueJson === null &&
+          nowMs - Math.floor(tombstone.version / 2 ** 12) >= graceMs &&
+          replicas.every(
+            (held) =>
+              held !== 'unknown' &&
+              (held === undefined || held.valueJson === null || compareRecords(held, tombstone) >= 0),
+          );
+        expect(tombstoneCollectable(tombstone, replicas, nowMs, graceMs)).toBe(expected);
+      }),
+      { seed: 42, numRuns: 2_000 },
     );
-    expect(result.dropped).toBe(1);
-    expect(a.get('agreed')).toBeUndefined();
-    expect(a.get('disputed')).toEqual(deleted);
-    expect(a.get('young')).toBeDefined();
+  });
+
+  it('property: whatever the replicas answer, collection never leaves an older live value unshadowed', () => {
+    fc.assert(
+      fc.property(record, fc.array(answer, { maxLength: 6 }), (tombstone, replicas) => {
+        if (!tombstoneCollectable(tombstone, replicas, nowMs, graceMs)) return;
+        for (const held of replicas) {
+          expect(held).not.toBe('unknown');
+          if (held && held !== 'unknown' && held.valueJson !== null) {
+            expect(compareRecords(held, tombstone)).toBeGreaterThanOrEqual(0);
+          }
+        }
+      }),
+      { seed: 42, numRuns: 2_000 },
+    );
   });
 });
