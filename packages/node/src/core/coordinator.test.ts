@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SimClock } from '../sim/clock.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { HybridLogicalClock } from './hlc.js';
-import { DataNode, type PeerRequester } from './replica.js';
+import { DataNode, notImmediate, type PeerRequester } from './replica.js';
 import { defaultTokens, Ring } from './ring.js';
 
 /**
@@ -248,5 +248,40 @@ describe('DataNode: failures, hints and repair', () => {
     await c.runFor(10);
     expect(store.get('r')).toEqual(held);
     expect(c.ids.some((id) => c.nodes.get(id)!.coordinator.stats.readRepairs > 0)).toBe(true);
+  });
+});
+
+describe('DataNode.readNow: reads answered at once from the local store', () => {
+  it('answers only when one answer is enough and this node is a replica; else defers to execute', async () => {
+    const c = testCluster(5);
+    await c.settle(c.node(0).execute('create', 'n', '"v"', 'quorum'));
+    const replicas = c.ring.preferenceList('n', 3);
+    for (const id of c.ids) {
+      const node = c.nodes.get(id)!;
+      // A quorum of 2 needs another node: never answered at once.
+      expect(node.readNow('n', 'quorum')).toBe(notImmediate);
+      if (replicas.includes(id)) expect(node.readNow('n', 'one')).toMatchObject({ valueJson: '"v"' });
+      else expect(node.readNow('n', 'one')).toBe(notImmediate);
+    }
+  });
+
+  it('with replication factor 1 gives the owner the same answers as execute, tombstones included', async () => {
+    const c = testCluster(3, { replicationFactor: 1, readQuorum: 1, writeQuorum: 1 });
+    const owner = c.ring.preferenceList('k', 1)[0]!;
+    const ownerNode = c.nodes.get(owner)!;
+    const other = c.nodes.get(c.ids.find((id) => id !== owner)!)!;
+    expect(ownerNode.readNow('k', 'quorum')).toBeUndefined();
+    const written = await c.settle(other.execute('create', 'k', '1', 'quorum'));
+    expect(ownerNode.readNow('k', 'quorum')).toEqual(written);
+    expect(await c.settle(ownerNode.execute('read', 'k', undefined, 'quorum'))).toEqual(written);
+    expect(other.readNow('k', 'quorum')).toBe(notImmediate);
+    await c.settle(other.execute('delete', 'k', undefined, 'quorum'));
+    expect(ownerNode.readNow('k', 'all')).toMatchObject({ valueJson: null });
+  });
+
+  it('defers while the node is still joining', () => {
+    const c = testCluster(1, { replicationFactor: 1, readQuorum: 1, writeQuorum: 1 });
+    c.joining.add(c.ids[0]!);
+    expect(c.node(0).readNow('k', 'one')).toBe(notImmediate);
   });
 });

@@ -96,6 +96,10 @@ export class Coordinator {
     return live;
   }
 
+  private onlySelf(live: readonly NodeId[]): boolean {
+    return live.length === 1 && live[0] === this.deps.self;
+  }
+
   private async read(key: string, consistency: Consistency): Promise<StoredRecord> {
     const record = await this.quorumRead(key, consistency);
     if (!record || record.valueJson === null) {
@@ -109,6 +113,13 @@ export class Coordinator {
     const replicas = this.replicasOf(key);
     const required = requiredAnswers(consistency, 'read', replicas.length, this.deps.config);
     const live = this.liveReplicas(replicas, required, consistency, key);
+    if (this.onlySelf(live)) {
+      // The one answer is this node's store (rf 1, or every other replica down): no wait, no deadline
+      // timer, nothing to repair.
+      const record = this.deps.store.get(key);
+      if (record) this.deps.hlc.observe(record.version);
+      return record;
+    }
     const attempts = live.map((node) => ({
       node,
       answer:
@@ -159,6 +170,15 @@ export class Coordinator {
     const live = this.liveReplicas(replicas, required, consistency, key);
     for (const node of replicas) {
       if (!live.includes(node)) void this.hint(node, key, record, replicas);
+    }
+    if (this.onlySelf(live)) {
+      // Only the local store to wait for: the outcome of a quorum of one, without its deadline timer.
+      await this.deps.store.put(key, record).catch((cause: unknown) => {
+        throw new RingKvError('UNAVAILABLE', `write of ${describeKey(key)}: 0 replicas answered; 1 needed`, {
+          cause,
+        });
+      });
+      return;
     }
     const attempts = live.map((node) => ({
       node,

@@ -17,8 +17,11 @@ import { Coordinator, type DataOp, type Placement, type ReplicaChannel } from '.
 import { HintDelivery } from './handoff.js';
 import type { HybridLogicalClock } from './hlc.js';
 import type { Membership } from './membership.js';
-import type { ReplicationConfig } from './quorum.js';
+import { type ReplicationConfig, requiredAnswers } from './quorum.js';
 import type { Clock, NodeId, StoredRecord } from './types.js';
+
+/** `DataNode.readNow`'s answer when a read needs more than this node's store: use `execute`. */
+export const notImmediate: unique symbol = Symbol('not immediate');
 
 export interface PeerRequester {
   request<T extends PeerRequest>(
@@ -88,6 +91,24 @@ export class DataNode {
         (node) => node === this.deps.self || (this.deps.placement.isLive(node) && !unreachable?.has(node)),
       ) ?? this.deps.self
     );
+  }
+
+  /**
+   * A read this node can answer at once from its own store: one answer is all the consistency level needs
+   * (rf 1, consistency one, or a read quorum of 1) and this node is one of the key's replicas. The answer
+   * is the one `execute` would give (with one answer there is nothing to compare or repair), without a
+   * promise, a deadline timer or a forward. `notImmediate` otherwise; the caller then uses `execute`.
+   * A tombstone comes back as the record it is; `undefined` is a key this replica never held.
+   */
+  readNow(key: string, consistency: Consistency): StoredRecord | undefined | typeof notImmediate {
+    if (!this.deps.ready()) return notImmediate;
+    const replicas = this.coordinator.replicasOf(key);
+    if (requiredAnswers(consistency, 'read', replicas.length, this.deps.config) !== 1) return notImmediate;
+    if (!replicas.includes(this.deps.self)) return notImmediate;
+    this.coordinator.stats.coordinated++;
+    const record = this.deps.store.get(key);
+    if (record) this.deps.hlc.observe(record.version);
+    return record;
   }
 
   /** A client operation arriving at this node: coordinate it here, or forward it one hop. */

@@ -4,7 +4,9 @@
  * Every request is timed and counted here. Anything thrown that is not a RingKvError is a bug: it is
  * logged with the request id and answered as INTERNAL, so no request can take the node down.
  */
-import { type ClientRequest, RingKvError } from '@ringkv/protocol';
+import { type ClientRequest, type Consistency, RingKvError } from '@ringkv/protocol';
+import { notImmediate } from '../core/replica.js';
+import type { StoredRecord } from '../core/types.js';
 import type { NodeApi } from '../node-api.js';
 import type { Logger } from './logger.js';
 import type { NodeMetrics, Transport } from './metrics.js';
@@ -13,12 +15,43 @@ import { recordResultText } from './replies.js';
 /** The requests the node answers; subscribe and unsubscribe belong to a WebSocket connection. */
 export type NodeRequest = Exclude<ClientRequest, { op: 'subscribe' | 'unsubscribe' }>;
 
+/** Reads a node can answer at once, without a promise (core/replica.ts, `DataNode.readNow`). */
+export interface ImmediateReads {
+  readNow(key: string, consistency: Consistency): StoredRecord | undefined | typeof notImmediate;
+}
+
+/** A clustered node exposes its data plane as `data`; a node without one always takes the promise path. */
+function immediateReadsOf(node: NodeApi): ImmediateReads | undefined {
+  const data = (node as { data?: Partial<ImmediateReads> }).data;
+  return typeof data?.readNow === 'function' ? (data as ImmediateReads) : undefined;
+}
+
 export class Dispatcher {
   constructor(
     private readonly node: NodeApi,
     private readonly metrics: NodeMetrics,
     private readonly logger: Logger,
+    private readonly immediate: ImmediateReads | undefined = immediateReadsOf(node),
   ) {}
+
+  /**
+   * The result's JSON text when the request can be answered at once (a read this node's store alone
+   * answers; see `ImmediateReads`), `undefined` when it needs `run`. Throws KEY_NOT_FOUND as `run` rejects
+   * with it. Counted and timed like `run`.
+   */
+  runNow(request: NodeRequest, transport: Transport): string | undefined {
+    if (request.op !== 'read' || this.immediate === undefined) return undefined;
+    const startedMs = performance.now();
+    const record = this.immediate.readNow(request.key, request.consistency ?? 'quorum');
+    if (record === notImmediate) return undefined;
+    if (record === undefined || record.valueJson === null) {
+      this.metrics.recordOp('read', transport, 'KEY_NOT_FOUND', performance.now() - startedMs);
+      throw new RingKvError('KEY_NOT_FOUND', `key ${JSON.stringify(request.key)} does not exist`);
+    }
+    const text = recordResultText({ key: request.key, valueJson: record.valueJson, version: record.version });
+    this.metrics.recordOp('read', transport, 'ok', performance.now() - startedMs);
+    return text;
+  }
 
   /**
    * Resolves to the result's JSON text; rejects only with a RingKvError. `valueJson` is the value of a

@@ -6,6 +6,9 @@
  *   them (KeyLanes), so a pipelined read sees the create sent before it.
  * - Batches: the requests of an array frame run concurrently, like pipelined ones; their replies go back
  *   in one frame, in request order.
+ * - Reads the node answers at once (rf 1 or consistency one on a replica: `Dispatcher.runNow`) are answered
+ *   in the same call, without a promise, unless an earlier request on the same key is still in flight on
+ *   this connection (then they queue behind it like any other request).
  * - Bounds: at most `requestsInflightMax` requests without a reply; a frame that would exceed it is
  *   answered UNAVAILABLE at once (retry after replies arrive). Frames over frameBytesMax never get here:
  *   ws closes the connection with 1009. A client that stops reading its replies is closed with 1008.
@@ -46,6 +49,8 @@ export class ClientConnection {
   readonly topics = new Set<Topic>();
   private inflight = 0;
   private readonly lanes = new KeyLanes();
+  /** Keys with a request in flight on the asynchronous path, and how many: reads on them must queue. */
+  private readonly keysInFlight = new Map<string, number>();
   private requestSequence = 0;
 
   private corked = false;
@@ -97,6 +102,12 @@ export class ClientConnection {
       this.send(errorReplyText(idOf(request), this.overloaded(1)));
       return;
     }
+    const now = this.answerNow(request);
+    if (now !== undefined) {
+      this.inflight -= 1;
+      this.sendNow(now);
+      return;
+    }
     this.answer(request)
       .then((answer) => {
         this.inflight -= 1;
@@ -113,13 +124,64 @@ export class ClientConnection {
       this.send(`[${requests.map((request) => errorReplyText(idOf(request), error)).join(',')}]`);
       return;
     }
-    Promise.all(requests.map((request) => this.answer(request)))
-      .then((answers) => {
-        this.inflight -= count;
-        this.send(`[${answers.map((answer) => answer.text).join(',')}]`);
-        for (const answer of answers) answer.after?.();
-      })
-      .catch((error: unknown) => this.onSendFailure(error));
+    const texts = new Array<string>(count);
+    const afters: Array<() => void> = [];
+    let waiting = 0;
+    const finish = () => {
+      this.inflight -= count;
+      this.send(`[${texts.join(',')}]`);
+      for (const after of afters) after();
+    };
+    for (let index = 0; index < count; index++) {
+      const request = requests[index]!;
+      const now = this.answerNow(request);
+      if (now !== undefined) {
+        texts[index] = now;
+        continue;
+      }
+      waiting++;
+      this.answer(request)
+        .then((answer) => {
+          texts[index] = answer.text;
+          if (answer.after) afters.push(answer.after);
+          if (--waiting === 0) finish();
+        })
+        .catch((error: unknown) => this.onSendFailure(error));
+    }
+    if (waiting === 0) {
+      try {
+        finish();
+      } catch (error) {
+        this.onSendFailure(error);
+      }
+    }
+  }
+
+  /** `send` outside a promise chain: a failure is handled as the chain's catch would. */
+  private sendNow(text: string): void {
+    try {
+      this.send(text);
+    } catch (error) {
+      this.onSendFailure(error);
+    }
+  }
+
+  /**
+   * The reply text when `decoded` is answered at once (a decode error, or a read the node answers from its
+   * store), `undefined` when it must take the asynchronous path.
+   */
+  private answerNow(decoded: DecodedRequest): string | undefined {
+    if (!decoded.ok) return errorReplyText(decoded.id, decoded.error.toBody());
+    const request = decoded.request;
+    if (request.op !== 'read' || this.keysInFlight.has(request.key)) return undefined;
+    try {
+      const result = this.context.dispatcher.runNow(request, 'ws');
+      return result === undefined ? undefined : okReplyText(request.id, result);
+    } catch (error) {
+      const requestId = `ws-${this.connectionId}-${++this.requestSequence}`;
+      const ringError = this.context.dispatcher.toRingKvError(error, request.op, requestId);
+      return errorReplyText(request.id, ringError.toBody());
+    }
   }
 
   /** `answer` never rejects, so only sending can fail here: a bug to log, never an unhandled rejection. */
@@ -156,11 +218,20 @@ export class ClientConnection {
       if (request.op === 'subscribe') return this.subscribe(request.id, request.topics);
       if (request.op === 'unsubscribe') return this.unsubscribe(request.id, request.topics);
       const run = () => this.context.dispatcher.run(request, valueJson, 'ws', requestId);
+      if (!('key' in request) || request.op === 'get_node') {
+        return { text: okReplyText(request.id, await run()) };
+      }
       // Requests on one key from this connection apply in the order sent (read-your-writes in a pipeline
       // or a batch); requests on different keys still run concurrently.
-      const result =
-        'key' in request && request.op !== 'get_node' ? await this.lanes.run(request.key, run) : await run();
-      return { text: okReplyText(request.id, result) };
+      const key = request.key;
+      this.keysInFlight.set(key, (this.keysInFlight.get(key) ?? 0) + 1);
+      try {
+        return { text: okReplyText(request.id, await this.lanes.run(key, run)) };
+      } finally {
+        const left = this.keysInFlight.get(key)! - 1;
+        if (left === 0) this.keysInFlight.delete(key);
+        else this.keysInFlight.set(key, left);
+      }
     } catch (error) {
       const ringError = this.context.dispatcher.toRingKvError(error, request.op, requestId);
       return { text: errorReplyText(request.id, ringError.toBody()) };
