@@ -18,11 +18,13 @@ import {
   RingKvError,
   type RingResult,
 } from '@ringkv/protocol';
+import type { Placement } from './core/coordinator.js';
 import { HybridLogicalClock } from './core/hlc.js';
 import { Membership, type MembershipConfig } from './core/membership.js';
 import { RepairPlane, type RepairPlaneDeps } from './core/repair-plane.js';
 import { DataNode, worthSendingTo } from './core/replica.js';
-import { defaultTokens } from './core/ring.js';
+import { defaultTokens, type Ring } from './core/ring.js';
+import { allocateTokens } from './core/tokens.js';
 import type { Clock, NodeId, Random } from './core/types.js';
 import { ClusterEvents } from './io/peer-events.js';
 import { PeerStatsPoller } from './io/peer-stats.js';
@@ -52,6 +54,17 @@ export interface ClusterNodeOptions {
   admitTimeoutMs?: number;
   /** Anti-entropy settings (core/anti-entropy.ts defaults otherwise). */
   antiEntropy?: RepairPlaneDeps['antiEntropy'];
+  /**
+   * This node's tokens (io/node-tokens.ts keeps them in the data directory). `provisional` (a new node):
+   * on first contact with a cluster, while its store is still empty, it chooses tokens against the ring it
+   * sees (`allocateTokens`) and stays joining until its ranges have streamed in; as the founder of a
+   * cluster (others join it, or it admits one) it keeps them. Either way `onTokensFinal` reports the
+   * tokens to keep. Default: `defaultTokens(nodeId)`, final.
+   */
+  tokens?: { tokens: number[]; provisional: boolean };
+  onTokensFinal?: (tokens: number[]) => void;
+  /** Wait before a newly joined node pulls its ranges (core/rebalance.ts). */
+  joinSettleMs?: number;
 }
 
 export class ClusterNode implements NodeApi {
@@ -73,21 +86,31 @@ export class ClusterNode implements NodeApi {
       secret: options.clusterSecret,
       logger: options.logger,
     });
+    const tokens = options.tokens ?? {
+      tokens: defaultTokens(options.nodeId, options.vnodes),
+      provisional: false,
+    };
     this.membership = new Membership({
       self: options.nodeId,
       clock: options.clock,
       random: options.random,
       send: (to, message) => this.transport.send(to, message),
-      // Tokens derive from the id, so a node that restarts claims the ranges (and data) it had.
-      tokens: defaultTokens(options.nodeId, options.vnodes),
+      tokens: tokens.tokens,
+      ...(tokens.provisional
+        ? {
+            chooseTokens: (others: Ring) => this.chooseTokens(others),
+            onTokensFinal: (final: number[]) => options.onTokensFinal?.(final),
+          }
+        : {}),
       config: { vnodes: options.vnodes, ...options.membership },
     });
-    const placement = {
+    const placement: Placement = {
       ring: () => this.membership.ring(),
       // A suspect is still sent to: SWIM suspects a node whose acks are merely late (a busy event loop), and
       // a request that then fails costs a hint, not an error. A node whose connection is refused is skipped.
       isLive: (id: NodeId) =>
         id === this.nodeId || (worthSendingTo(this.membership, id) && !this.transport.isUnreachable(id)),
+      pendingReplicas: (key, replicas) => this.pendingReplicas(key, replicas),
     };
     this.repair = new RepairPlane({
       self: options.nodeId,
@@ -99,6 +122,7 @@ export class ClusterNode implements NodeApi {
       replicationFactor: options.replicationFactor,
       membership: this.membership,
       ...(options.antiEntropy ? { antiEntropy: options.antiEntropy } : {}),
+      ...(options.joinSettleMs === undefined ? {} : { joinSettleMs: options.joinSettleMs }),
     });
     this.data = new DataNode({
       self: options.nodeId,
@@ -113,7 +137,9 @@ export class ClusterNode implements NodeApi {
         writeQuorum: options.writeQuorum,
         replicaTimeoutMs: options.replicaTimeoutMs ?? limits.replicaTimeoutMsDefault,
       },
-      ready: () => this.membership.member(this.nodeId)?.status !== 'joining',
+      // A joining node coordinates from the serving ring as soon as it knows the cluster; only a node
+      // still waiting for its seeds has no ring to route by.
+      ready: () => !this.membership.awaitingSeed(),
     });
     this.stats = new PeerStatsPoller({
       self: options.nodeId,
@@ -148,6 +174,8 @@ export class ClusterNode implements NodeApi {
           ? this.stats.reply()
           : (this.repair.serve(request) ?? this.data.handle(from, request)),
     });
+    // A joining node's ranges have arrived (or the transfers gave up: anti-entropy finishes them): serve.
+    this.repair.rebalancer?.onIdle(() => this.membership.markReady());
     this.transport.onPeerEvent((event) => {
       if (event.type === 'up') this.data.handoff.nudge(event.peer);
     });
@@ -199,7 +227,24 @@ export class ClusterNode implements NodeApi {
     return this.options.store.get(key);
   }
 
+  /** The tokens of a new node, chosen on first contact with a cluster; none if it already holds data. */
+  private chooseTokens(others: Ring): number[] | undefined {
+    const own = this.membership.member(this.nodeId)?.tokens ?? [];
+    if (own.length > 0 && this.options.store.counts().keys > 0) return undefined;
+    return allocateTokens(others, this.nodeId, this.options.vnodes, this.options.replicationFactor);
+  }
+
+  /** Joining nodes that will replicate `key`: only while some member is joining with tokens. */
+  private pendingReplicas(key: string, replicas: readonly NodeId[]): NodeId[] {
+    if (this.membership.fullRing() === this.membership.ring()) return [];
+    const future = this.membership.fullRing().preferenceList(key, this.options.replicationFactor);
+    return future.filter((id) => !replicas.includes(id));
+  }
+
   getNode(key: string): GetNodeResult {
+    if (this.membership.ring().tokenCount === 0) {
+      throw new RingKvError('UNAVAILABLE', `${this.nodeId} is still joining the cluster; retry shortly`);
+    }
     const replicas = this.membership.ring().preferenceList(key, this.options.replicationFactor);
     return { key, node: replicas[0] ?? this.nodeId, replicas };
   }
@@ -212,11 +257,12 @@ export class ClusterNode implements NodeApi {
     await this.transport.probe(node);
     this.membership.admit(node);
     const timeoutMs = this.options.admitTimeoutMs ?? 15_000;
-    const admitted = await this.events.waitFor(() => this.membership.ring().has(node), timeoutMs);
+    // In once it holds tokens in the ring (it may still be joining: its ranges stream in afterwards).
+    const admitted = await this.events.waitFor(() => this.membership.fullRing().has(node), timeoutMs);
     if (!admitted) {
       throw new RingKvError('TIMEOUT', `${node} answered but did not join the ring within ${timeoutMs} ms`);
     }
-    return { node, nodes: this.membership.ring().nodes() };
+    return { node, nodes: this.membership.fullRing().nodes() };
   }
 
   async removeNode(node: string): Promise<RemoveNodeResult> {

@@ -19,6 +19,7 @@ import { buildHttpServer } from './io/http-server.js';
 import { Lifecycle } from './io/lifecycle.js';
 import { createLogger, type Logger } from './io/logger.js';
 import { NodeMetrics } from './io/metrics.js';
+import { resolveNodeTokens, writeTokens } from './io/node-tokens.js';
 import { dashboardDirDefault } from './io/static.js';
 import { systemClock } from './io/system-clock.js';
 import { attachUpgradeRouter } from './io/upgrade-router.js';
@@ -60,7 +61,21 @@ interface NodeParts {
  * (no --join) it is a cluster of one and answers as a single node would.
  */
 async function createNode({ config, store, clock, metrics, logger }: NodeParts): Promise<ClusterNode> {
+  const dataDir = 'dataDir' in config.store ? config.store.dataDir : undefined;
+  const tokens = resolveNodeTokens({
+    nodeId: config.nodeId,
+    vnodes: config.vnodes,
+    dataDir,
+    storeKeys: store.counts().keys,
+    hasSeeds: config.join.some((seed) => seed !== config.nodeId),
+  });
   return new ClusterNode({
+    tokens,
+    onTokensFinal: (final) => {
+      if (dataDir !== undefined)
+        writeTokens(dataDir, { node: config.nodeId, tokens: final, provisional: false });
+      logger.info({ tokens: final.length }, 'ring tokens settled');
+    },
     nodeId: config.nodeId,
     store,
     clock,

@@ -23,6 +23,11 @@ export interface Placement {
   ring(): Ring;
   /** Whether `id` is worth sending to (alive, joining or leaving, and its connection not known broken). */
   isLive(id: NodeId): boolean;
+  /**
+   * Joining nodes that will replicate `key` once they are alive (not among `replicas`): writes reach them
+   * too, uncounted, so nothing written while their ranges stream in is missing when they start serving.
+   */
+  pendingReplicas?(key: string, replicas: readonly NodeId[]): NodeId[];
 }
 
 /** Replica operations on another node (the peer transport, or the simulator's network). */
@@ -171,6 +176,9 @@ export class Coordinator {
     for (const node of replicas) {
       if (!live.includes(node)) void this.hint(node, key, record, replicas);
     }
+    for (const node of this.deps.placement.pendingReplicas?.(key, replicas) ?? []) {
+      this.writePending(node, key, record, replicas);
+    }
     if (this.onlySelf(live)) {
       // Only the local store to wait for: the outcome of a quorum of one, without its deadline timer.
       await this.deps.store.put(key, record).catch((cause: unknown) => {
@@ -198,6 +206,15 @@ export class Coordinator {
       this.deps.config.replicaTimeoutMs,
       `write of ${describeKey(key)}`,
     );
+  }
+
+  /** A write to a joining future replica: not awaited; a failure leaves a hint for it, as for a replica. */
+  private writePending(node: NodeId, key: string, record: StoredRecord, replicas: NodeId[]): void {
+    const write =
+      node === this.deps.self
+        ? this.deps.store.put(key, record)
+        : this.deps.channel.writeReplica(node, key, record);
+    write.catch(() => this.hint(node, key, record, replicas));
   }
 
   /**

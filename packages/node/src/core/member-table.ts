@@ -66,6 +66,9 @@ export class MemberTable {
   private readonly members = new Map<NodeId, MemberState>();
   /** Removed ids and the incarnation of their removal, oldest first (evicted first when full). */
   private readonly tombstones = new Map<NodeId, number>();
+  /** Every member with tokens, joining ones included: where writes go and what rebalancing streams to. */
+  private currentFullRing: Ring;
+  /** The members that serve reads (every member with tokens except joining ones); often the same object. */
   private currentRing: Ring;
   private ringDirty = false;
   private ringEpoch = 0;
@@ -81,7 +84,7 @@ export class MemberTable {
 
   constructor(self: MemberState) {
     this.members.set(self.id, { ...self, tokens: [...self.tokens] });
-    this.currentRing = Ring.fromMembers(this.members.values());
+    [this.currentFullRing, this.currentRing] = this.buildRings();
   }
 
   get size(): number {
@@ -112,8 +115,22 @@ export class MemberTable {
     return this.tombstones.get(id);
   }
 
+  /** The serving ring: members with tokens that are not `joining`. Reads, coordination and ownership. */
   ring(): Ring {
     return this.currentRing;
+  }
+
+  /**
+   * The ring with joining members too: a joining member already takes writes for the ranges it will own
+   * and streams them in, but serves no reads until it is alive (its ranges are still arriving).
+   */
+  fullRing(): Ring {
+    return this.currentFullRing;
+  }
+
+  /** Whether any member is joining with tokens (the full ring and the serving ring differ). */
+  hasPending(): boolean {
+    return this.currentFullRing !== this.currentRing;
   }
 
   epoch(): number {
@@ -124,6 +141,7 @@ export class MemberTable {
   replace(member: MemberState): void {
     const current = this.members.get(member.id);
     const tokensChanged = !current || !sameTokens(current.tokens, member.tokens);
+    const servingChanged = current !== undefined && joinedOrLeftJoining(current.status, member.status);
     if (current) {
       current.status = member.status;
       current.incarnation = member.incarnation;
@@ -132,7 +150,7 @@ export class MemberTable {
       this.members.set(member.id, { ...member, tokens: [...member.tokens] });
       this.sorted = undefined;
     }
-    this.changed(tokensChanged);
+    this.changed(tokensChanged || servingChanged);
   }
 
   /** Applies one fact. Call `settle()` after a batch to rebuild the ring once. */
@@ -166,20 +184,34 @@ export class MemberTable {
     current.status = stickyLeaving ? 'leaving' : fact.status;
     current.incarnation = fact.incarnation;
     if (tokensChanged) current.tokens = [...fact.tokens!];
-    this.changed(tokensChanged);
+    this.changed(tokensChanged || joinedOrLeftJoining(previous.status, current.status));
     return { kind: 'changed', member: { ...current }, previous };
   }
 
-  /** Rebuilds the ring if members or tokens changed. True when the ring's checksum changed (a new epoch). */
+  /**
+   * Rebuilds the rings if members, tokens or a joining status changed. True when either ring's checksum
+   * changed (a new epoch).
+   */
   settle(): boolean {
     if (!this.ringDirty) return false;
     this.ringDirty = false;
-    const ring = Ring.fromMembers(this.members.values());
-    if (ring.checksum === this.currentRing.checksum) return false;
-    this.currentRing = ring;
+    const [full, serving] = this.buildRings();
+    if (full.checksum === this.currentFullRing.checksum && serving.checksum === this.currentRing.checksum) {
+      return false;
+    }
+    this.currentFullRing = full;
+    this.currentRing = serving;
     this.ringEpoch++;
     this.stateChecksum = undefined;
     return true;
+  }
+
+  /** [full, serving]: one object when no member with tokens is joining. A member without tokens owns nothing. */
+  private buildRings(): [Ring, Ring] {
+    const placed = [...this.members.values()].filter((member) => member.tokens.length > 0);
+    const full = Ring.fromMembers(placed);
+    const serving = placed.filter((member) => member.status !== 'joining');
+    return [full, serving.length === placed.length ? full : Ring.fromMembers(serving)];
   }
 
   /**
@@ -199,7 +231,7 @@ export class MemberTable {
       const text = this.view()
         .map((member) => `${member.id}/${member.status}/${member.incarnation}`)
         .join(',');
-      this.stateChecksum = `${this.currentRing.checksum}.${hashString(text).toString(16)}`;
+      this.stateChecksum = `${this.currentFullRing.checksum}.${hashString(text).toString(16)}`;
     }
     return this.stateChecksum;
   }
@@ -229,6 +261,11 @@ export class MemberTable {
 
 function byId(a: { id: NodeId }, b: { id: NodeId }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** A move into or out of `joining` changes the serving ring (joining members serve no reads). */
+function joinedOrLeftJoining(before: MemberStatus, after: MemberStatus): boolean {
+  return (before === 'joining') !== (after === 'joining');
 }
 
 function sameTokens(a: readonly number[], b: readonly number[]): boolean {

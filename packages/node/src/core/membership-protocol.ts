@@ -9,6 +9,7 @@ import { factOf, type MemberState, type MemberTable } from './member-table.js';
 import type { MembershipEvent } from './membership.js';
 import type { MembershipConfig } from './membership-config.js';
 import { type ProbeMessage, Prober } from './probe.js';
+import { Ring } from './ring.js';
 import { Seeds } from './seeds.js';
 import { SuspicionTimers } from './suspicion.js';
 import { TimerSet } from './timer-set.js';
@@ -22,6 +23,14 @@ export interface ProtocolDeps {
   config: MembershipConfig;
   table: MemberTable;
   emit: (event: MembershipEvent) => void;
+  /**
+   * Set when this node's tokens are provisional (a new node): called once, on the first full state from a
+   * cluster, with the ring of the other members; the tokens it returns replace ours and this node stays
+   * `joining` until `markReady()`. Undefined from it keeps our tokens (and we are a returning member).
+   */
+  chooseTokens?: (others: Ring) => number[] | undefined;
+  /** Our tokens stopped being provisional (chosen, or kept because we founded the cluster): keep them. */
+  onTokensFinal?: (tokens: number[]) => void;
 }
 
 type Lifecycle = 'created' | 'running' | 'leaving' | 'stopped';
@@ -37,9 +46,14 @@ export class MembershipProtocol {
   private readonly admitting = new Map<NodeId, number>();
   private seeds: Seeds | undefined;
   private periods = 0;
+  /** Started with seeds and none has answered yet: our view of the cluster is only ourselves. */
+  private awaitingSeed = false;
+  /** Our tokens may still be replaced (see `chooseTokens`). */
+  private provisional: boolean;
 
   constructor(private readonly deps: ProtocolDeps) {
     const { config } = deps;
+    this.provisional = deps.chooseTokens !== undefined;
     this.timers = new TimerSet(deps.clock);
     this.queue = new Dissemination(config.disseminationQueueMax, config.disseminationFactor);
     this.suspicion = new SuspicionTimers(this.timers, config.suspectTimeoutMs, (id, incarnation) =>
@@ -67,14 +81,16 @@ export class MembershipProtocol {
       ...this.deps,
       seeds,
       timers: this.timers,
-      joining: () => this.lifecycle === 'running' && this.me.status === 'joining',
+      joining: () => this.lifecycle === 'running' && this.awaitingSeed,
       selfFact: () => {
         this.stats.joinAttempts++;
-        return { ...factOf(this.me), status: 'alive' };
+        // A new node introduces itself joining (with no tokens yet): it owns nothing until it has chosen.
+        return { ...factOf(this.me), status: this.provisional ? 'joining' : 'alive' };
       },
       sendSync: (to) => this.sendSync(to, true),
     });
     if (this.seeds.seeds.length > 0) {
+      this.awaitingSeed = true;
       this.setSelf('joining', this.me.incarnation);
       this.seeds.join();
     }
@@ -106,6 +122,7 @@ export class MembershipProtocol {
     if (this.admitting.size >= limits.clusterNodesMax) {
       throw new RingKvError('UNAVAILABLE', `already admitting ${this.admitting.size} nodes; try again later`);
     }
+    this.tokensFinal();
     this.admitting.set(id, limits.membershipAdmitAttemptsMax);
     this.sendSync(id, true);
   }
@@ -168,11 +185,70 @@ export class MembershipProtocol {
     this.maybeSync(from, message);
   }
 
-  /** A join reply or a sync: merge; a joining node is now in. */
+  /**
+   * A join reply or a sync: merge. A node awaiting its seeds is now in: a returning member is alive at
+   * once; a new one chooses its tokens against the ring it now sees and stays joining until `markReady`.
+   */
   private onFullState(from: NodeId, members: MemberUpdate[], reply: boolean): void {
-    this.applyFacts(members, from);
-    if (this.me.status === 'joining') this.setSelf('alive', this.me.incarnation);
-    if (reply) this.sendSync(from, false);
+    const chose = this.applyFacts(members, from, () => this.chooseTokens());
+    const wasAwaiting = this.awaitingSeed;
+    this.awaitingSeed = false;
+    if (wasAwaiting && this.me.status === 'joining' && !chose) this.setSelf('alive', this.me.incarnation);
+    if (chose) this.announce();
+    else if (reply) this.sendSync(from, false);
+  }
+
+  /**
+   * Once, on the first full state with other members: provisional tokens are replaced by the ones the
+   * node chooses against the others' ring, and the node becomes (or stays) joining, one incarnation up.
+   * Runs before the ring is rebuilt, so no ring with our provisional tokens ever reaches a listener.
+   */
+  private chooseTokens(): boolean {
+    const { table, self } = this.deps;
+    if (!this.provisional || table.size < 2) return false;
+    const others = Ring.fromMembers(
+      table.view().filter((member) => member.id !== self && member.tokens.length > 0),
+    );
+    const tokens = this.deps.chooseTokens!(others);
+    if (tokens === undefined) {
+      this.tokensFinal();
+      return false;
+    }
+    this.provisional = false;
+    this.deps.onTokensFinal?.([...tokens]);
+    const previous = { ...this.me, tokens: [...this.me.tokens] };
+    const member = { ...previous, status: 'joining' as const, incarnation: previous.incarnation + 1, tokens };
+    table.replace(member);
+    this.queue.enqueue(factOf(member));
+    this.deps.emit({ type: 'member', member: { ...member, tokens: [...tokens] }, previous });
+    return true;
+  }
+
+  /** A joining node whose ranges have arrived turns alive (a no-op in any other state). */
+  markReady(): void {
+    if (this.lifecycle !== 'running' || this.awaitingSeed || this.me.status !== 'joining') return;
+    this.setSelf('alive', this.me.incarnation);
+    this.announce();
+  }
+
+  /**
+   * A provisional node that others join or that admits a node founded the cluster: its tokens are final.
+   * (Without tokens it cannot found anything: then it still chooses, when a full state reaches it.)
+   */
+  private tokensFinal(): void {
+    if (!this.provisional || this.me.tokens.length === 0) return;
+    this.provisional = false;
+    this.deps.onTokensFinal?.([...this.me.tokens]);
+  }
+
+  /** Whether we started with seeds and none has answered yet. */
+  isAwaitingSeed(): boolean {
+    return this.awaitingSeed;
+  }
+
+  /** Pushes our full state to every other member at once (token choice, end of a join): no gossip delay. */
+  private announce(): void {
+    for (const id of this.others(() => true)) this.sendSync(id, false);
   }
 
   private tick(): void {
@@ -181,7 +257,7 @@ export class MembershipProtocol {
     this.periods++;
     const { protocolPeriodMs, seedSyncIntervalMs } = this.deps.config;
     const seedSyncEvery = Math.max(1, Math.round(seedSyncIntervalMs / protocolPeriodMs));
-    if (this.me.status !== 'joining' && this.periods % seedSyncEvery === 0) this.seeds!.syncWithOne();
+    if (!this.awaitingSeed && this.periods % seedSyncEvery === 0) this.seeds!.syncWithOne();
     const dead = this.others((status) => status === 'dead');
     if (dead.length > 0) this.prober.ping(dead[this.deps.random.int(dead.length)]!);
     for (const [id, attemptsLeft] of this.admitting) {
@@ -195,17 +271,25 @@ export class MembershipProtocol {
   }
 
   private onJoin(from: NodeId, member: MemberUpdate): void {
+    this.tokensFinal();
     this.applyFacts([member], from);
     const members = this.deps.table.fullState();
     this.deps.send(from, { type: 'join-reply', members, checksum: this.deps.table.checksum() });
   }
 
-  private applyFacts(facts: readonly MemberUpdate[], source: NodeId | undefined): void {
+  /** Applies a batch of facts, then `beforeSettle` (its result is returned), then rebuilds the ring once. */
+  private applyFacts(
+    facts: readonly MemberUpdate[],
+    source: NodeId | undefined,
+    beforeSettle?: () => boolean,
+  ): boolean {
     for (const fact of facts) {
       if (fact.id === this.deps.self) this.onSelfFact(fact);
       else this.applyFact(fact, source);
     }
+    const result = beforeSettle?.() ?? false;
     if (this.deps.table.settle()) this.deps.emit({ type: 'ring', ring: this.deps.table.ring() });
+    return result;
   }
 
   private applyFact(fact: MemberUpdate, source: NodeId | undefined): void {
@@ -243,9 +327,11 @@ export class MembershipProtocol {
     const previous = { ...this.me };
     const member = { ...previous, status, incarnation };
     this.deps.table.replace(member);
-    this.deps.table.settle();
-    if (status !== 'joining') this.queue.enqueue(factOf(member));
+    const ringChanged = this.deps.table.settle();
+    // Before any seed answered, there is no one to tell (and our join message carries the fact).
+    if (!this.awaitingSeed) this.queue.enqueue(factOf(member));
     this.deps.emit({ type: 'member', member: { ...member }, previous });
+    if (ringChanged) this.deps.emit({ type: 'ring', ring: this.deps.table.ring() });
   }
 
   private becomeRemoved(): void {
@@ -274,7 +360,7 @@ export class MembershipProtocol {
    * state, at most once per `syncIntervalMs` per peer.
    */
   private maybeSync(from: NodeId, message: { checksum: string; updates: readonly MemberUpdate[] }): void {
-    if (this.lifecycle !== 'running' || this.me.status === 'joining') return;
+    if (this.lifecycle !== 'running' || this.awaitingSeed) return;
     if (message.updates.length > 0 || !this.deps.table.get(from) || this.queue.hasFor(from)) return;
     if (message.checksum === this.deps.table.checksum()) return;
     const nowMs = this.deps.clock.nowMs();

@@ -36,8 +36,16 @@ export interface MembershipDeps {
   random: Random;
   /** Fire and forget through the peer transport. */
   send: (to: NodeId, message: MembershipMessage) => void;
-  /** This node's tokens on the ring. */
+  /** This node's tokens on the ring (may be empty when `chooseTokens` is set and seeds are given). */
   tokens: number[];
+  /**
+   * A new node's tokens are provisional: on first contact with a cluster this picks the real ones against
+   * the other members' ring (core/tokens.ts `allocateTokens`), and the node is `joining` until
+   * `markReady()` (its ranges have streamed in). Returning undefined keeps the provisional tokens.
+   */
+  chooseTokens?: (others: Ring) => number[] | undefined;
+  /** With `chooseTokens`: the tokens stopped being provisional (chosen, or kept as the founder). */
+  onTokensFinal?: (tokens: number[]) => void;
   config?: Partial<MembershipConfig>;
   /** Starting incarnation; defaults to the clock's milliseconds, so every restart starts higher. */
   incarnation?: number;
@@ -53,7 +61,8 @@ export class Membership {
   constructor(deps: MembershipDeps) {
     this.self = deps.self;
     this.config = resolveMembershipConfig(deps.config);
-    if (deps.tokens.length < 1 || deps.tokens.length > limits.vnodesMax) {
+    const tokensMin = deps.chooseTokens ? 0 : 1;
+    if (deps.tokens.length < tokensMin || deps.tokens.length > limits.vnodesMax) {
       throw new Error(`membership: a node declares 1..${limits.vnodesMax} tokens, not ${deps.tokens.length}`);
     }
     const incarnation = deps.incarnation ?? Math.floor(deps.clock.nowMs());
@@ -67,6 +76,8 @@ export class Membership {
       config: this.config,
       table: this.table,
       emit: (event) => this.emit(event),
+      ...(deps.chooseTokens ? { chooseTokens: deps.chooseTokens } : {}),
+      ...(deps.onTokensFinal ? { onTokensFinal: deps.onTokensFinal } : {}),
     });
   }
 
@@ -139,8 +150,24 @@ export class Membership {
     return status === 'alive' || status === 'joining' || status === 'leaving';
   }
 
+  /** The serving ring: every member with tokens except joining ones. Reads and coordination use it. */
   ring(): Ring {
     return this.table.ring();
+  }
+
+  /** The serving ring plus joining members: writes reach them too, and rebalancing streams to them. */
+  fullRing(): Ring {
+    return this.table.fullRing();
+  }
+
+  /** A joining node whose ranges have all arrived announces itself alive (no-op otherwise). */
+  markReady(): void {
+    this.protocol.markReady();
+  }
+
+  /** Started with seeds, and none has answered yet (we know no cluster to serve from). */
+  awaitingSeed(): boolean {
+    return this.protocol.isAwaitingSeed();
   }
 
   /** Increments on every change of the ring seen here. */

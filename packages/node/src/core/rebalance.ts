@@ -32,11 +32,20 @@ export interface RebalanceDeps {
   store: IndexedStore;
   peers: PeerRequester;
   placement: Placement;
-  membership: Pick<Membership, 'onEvent' | 'forget'>;
+  membership: Pick<Membership, 'onEvent' | 'forget' | 'fullRing'>;
   replicationFactor: number;
   requestTimeoutMs: number;
   retryDelayMs?: number;
+  /**
+   * How long a node that has just joined the ring waits before it pulls: the coordinators learn of its
+   * tokens meanwhile (it announces them to every member at once) and send it new writes, so no write lands
+   * only on an old owner after the page holding its key was streamed. Default `joinSettleMsDefault`.
+   */
+  joinSettleMs?: number;
 }
+
+/** Default of `RebalanceDeps.joinSettleMs`: a few round trips, well under a protocol period. */
+export const joinSettleMsDefault = 500;
 
 interface Transfer {
   range: TokenRange;
@@ -60,16 +69,25 @@ export class Rebalancer {
   private working = false;
   private leaving = false;
   private running = false;
+  private holdUntilMs = 0;
   private unsubscribe: (() => void) | undefined;
+  private readonly idleListeners = new Set<() => void>();
 
   constructor(private readonly deps: RebalanceDeps) {
-    this.previous = deps.placement.ring();
+    this.previous = deps.membership.fullRing();
+  }
+
+  /** Called whenever the transfers run out (a joining node is then ready to serve its ranges). */
+  onIdle(listener: () => void): () => void {
+    this.idleListeners.add(listener);
+    return () => this.idleListeners.delete(listener);
   }
 
   start(): void {
     this.running = true;
     this.unsubscribe = this.deps.membership.onEvent((event) => {
-      if (event.type === 'ring') this.onRing(event.ring);
+      // The full ring (joining members included): data moves when a member joins it, not when it turns alive.
+      if (event.type === 'ring') this.onRing(this.deps.membership.fullRing());
       if (event.type === 'member' && event.member.id === this.deps.self) {
         if (event.member.status === 'leaving' && !this.leaving) this.onLeaving();
       }
@@ -97,10 +115,12 @@ export class Rebalancer {
   /** The transfers a ring change asks of this node (exported logic for tests: see `pullsFor`). */
   private onRing(next: Ring): void {
     const { self, replicationFactor } = this.deps;
+    if (next.checksum === this.previous.checksum) return;
     const joining = this.previous.size <= 1 && next.size > 1 && next.has(self);
     const before = joining ? next.removeNode(self) : this.previous;
     this.previous = next;
     if (this.leaving) return;
+    if (joining) this.holdUntilMs = this.deps.clock.nowMs() + (this.deps.joinSettleMs ?? joinSettleMsDefault);
     for (const move of pullsFor(movedRanges(before, next, replicationFactor), self)) {
       this.pulls.push({ range: move, peers: move.sources.filter((id) => id !== self), attempts: 0 });
     }
@@ -132,10 +152,15 @@ export class Rebalancer {
         this.stats.decommissioned = true;
         this.deps.membership.forget(this.deps.self);
       }
+      if (this.running && this.pulls.length === 0 && this.pushes.length === 0) {
+        for (const listener of this.idleListeners) listener();
+      }
     });
   }
 
   private async work(): Promise<void> {
+    const holdMs = this.holdUntilMs - this.deps.clock.nowMs();
+    if (holdMs > 0) await this.sleep(holdMs);
     for (;;) {
       if (!this.running) return;
       const queue = this.pushes.length > 0 ? this.pushes : this.pulls;

@@ -31,6 +31,8 @@ export interface RepairPlaneDeps {
   membership?: RebalanceDeps['membership'] & Partial<Pick<Membership, 'member'>>;
   /** Anti-entropy rounds on (default true); switched off, repairs happen only through rebalancing. */
   antiEntropyEnabled?: boolean;
+  /** Wait before a newly joined node pulls its ranges (rebalance.ts `joinSettleMs`). */
+  joinSettleMs?: number;
   /** Storage reclamation (core/sweeper.ts): on with `sweeperDefaults` unless false. */
   reclamation?: Partial<SweeperConfig> | false;
   /** This node's membership status (default: `membership.member(self)`); unknown, the sweeper drops nothing. */

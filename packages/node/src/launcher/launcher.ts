@@ -78,7 +78,17 @@ export class Launcher {
         // A stop (Ctrl-C) during start-up ends it: no further node is started.
         if (this.state !== 'starting') throw new LaunchError(`stopped while starting (${this.state})`);
         const first = this.children[0];
-        await this.startNode(port, first ? [first.id] : []);
+        const child = await this.startNode(port, first ? [first.id] : []);
+        // One join at a time: a new node chooses its tokens against the ring it sees, so the next one
+        // waits until this one is in it (and alive). A node that never shows is reported after start.
+        if (first) {
+          await waitMembers(
+            first.url,
+            this.config.token,
+            [child.id],
+            Date.now() + limits.launcherMembershipWaitMsMax,
+          );
+        }
       }
     } catch (error) {
       await this.stop();

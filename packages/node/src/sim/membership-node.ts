@@ -5,12 +5,16 @@
  */
 import { decodeMembershipMessage } from '@ringkv/protocol';
 import { Membership, type MembershipConfig, type MembershipEvent } from '../core/membership.js';
-import { defaultTokens } from '../core/ring.js';
+import { defaultTokens, type Ring } from '../core/ring.js';
+import { allocateTokens, evenlySpacedTokens } from '../core/tokens.js';
 import type { NodeId } from '../core/types.js';
 import type { SimNodeContext, SimNodeFactory } from './harness.js';
 
 /** Protocol settings of the membership scenarios: the defaults, with few vnodes to keep runs fast. */
 export const simMembershipConfig: Partial<MembershipConfig> = { vnodes: 8 };
+
+/** 'default': tokens from the id (defaultTokens); 'allocate': provisional, chosen on joining (tokens.ts). */
+export type TokenChoice = 'default' | 'allocate';
 
 export interface ObservedEvent {
   atMs: number;
@@ -22,14 +26,26 @@ export class MembershipSimNode {
   /** Status changes seen by this node, for checkers that care about order (suspect before dead). */
   readonly events: ObservedEvent[] = [];
 
-  constructor(context: SimNodeContext, seeds: NodeId[], config: Partial<MembershipConfig>) {
+  constructor(
+    context: SimNodeContext,
+    seeds: NodeId[],
+    config: Partial<MembershipConfig>,
+    tokenChoice: TokenChoice = 'default',
+  ) {
     const vnodes = config.vnodes ?? simMembershipConfig.vnodes!;
+    // 'allocate': a new node, as the real one starts with an empty data directory (io/node-tokens.ts).
+    const allocate = tokenChoice === 'allocate';
     this.membership = new Membership({
       self: context.id,
       clock: context.clock,
       random: context.random,
       send: (to, message) => context.endpoint.send(to, message),
-      tokens: defaultTokens(context.id, vnodes),
+      tokens: !allocate
+        ? defaultTokens(context.id, vnodes)
+        : seeds.length > 0
+          ? []
+          : evenlySpacedTokens(context.id, vnodes),
+      ...(allocate ? { chooseTokens: (others: Ring) => allocateTokens(others, context.id, vnodes) } : {}),
       config,
     });
     this.membership.onEvent((event) => {
@@ -53,6 +69,7 @@ export class MembershipSimNode {
 export function membershipNodes(
   seedsFor: (id: NodeId) => NodeId[],
   config: Partial<MembershipConfig> = simMembershipConfig,
+  tokenChoice: TokenChoice = 'default',
 ): SimNodeFactory<MembershipSimNode> {
-  return (context) => new MembershipSimNode(context, seedsFor(context.id), config);
+  return (context) => new MembershipSimNode(context, seedsFor(context.id), config, tokenChoice);
 }
