@@ -13,6 +13,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One fast-check seed for repeatable runs (FC_SEED=random explores: `pnpm test:properties`).
+    setupFiles: ['scripts/fast-check-seed.ts'],
     reporters: ['default'],
   },
 });
