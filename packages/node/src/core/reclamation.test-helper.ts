@@ -15,6 +15,7 @@ import { Sweeper, type SweeperConfig, sweeperDefaults } from './sweeper.js';
 import type { NodeId, StoredRecord } from './types.js';
 
 export const graceMs = 60_000;
+export const confirmMs = 1_000;
 
 export interface WorldOptions {
   ids: NodeId[];
@@ -101,16 +102,26 @@ export class World {
         return this.stores.get(node)?.get(key);
       },
       replicationFactor: this.options.replicationFactor,
-      config: { ...sweeperDefaults, graceMs, recordsPerTick: 64, bucketsPerTick: 16, ...config },
+      config: { ...sweeperDefaults, graceMs, confirmMs, recordsPerTick: 64, bucketsPerTick: 16, ...config },
       selfStatus: () => this.status.get(self),
       rangesPending: () => this.pending.get(self) ?? 0,
     });
   }
 
-  /** Ticks `sweeper` until it completed `passes` more full passes over its store, or it is not settled. */
-  async sweep(sweeper: Sweeper, passes = 1): Promise<void> {
+  /**
+   * Two full passes of `sweeper`, `confirmMs` apart, so a tombstone collectable in both is collected (or
+   * until it finds the node not settled).
+   */
+  async sweep(sweeper: Sweeper): Promise<void> {
+    await this.pass(sweeper);
+    this.runForMs(confirmMs);
+    await this.pass(sweeper);
+  }
+
+  /** Ticks `sweeper` until it completed one more full pass over its store, or it is not settled. */
+  async pass(sweeper: Sweeper): Promise<void> {
     this.settle();
-    const target = sweeper.stats.passes + passes;
+    const target = sweeper.stats.passes + 1;
     for (let ticks = 0; sweeper.stats.passes < target; ticks++) {
       if (ticks > 1_000) throw new Error('sweeper made no progress');
       if (!(await sweeper.tick())) return;

@@ -18,7 +18,7 @@ describe('Sweeper: tombstone collection', () => {
     await put('c:1', 'disputed', world.record(graceMs + 5_000, '"older"')); // missed the delete
     await put('b:1', 'newer', world.record(10, '"written after the delete"'));
     for (const id of ['b:1', 'c:1']) await put(id, 'down', deleted);
-    await put('a:1', 'young', world.record(graceMs - 1_000, null));
+    await put('a:1', 'young', world.record(graceMs - 10_000, null));
     const sweeper = world.sweeper('a:1');
     world.down.add('c:1');
     await world.sweep(sweeper);
@@ -35,6 +35,24 @@ describe('Sweeper: tombstone collection', () => {
     expect(a.get('young')?.valueJson).toBeNull();
     expect(sweeper.status()).toMatchObject({ tombstonesCollected: 4, recordsCleaned: 0 });
     expect(a.counts().tombstones).toBe(2);
+  });
+
+  it('collects only when seen collectable twice: an older value landing in between keeps the tombstone', async () => {
+    const world = await World.create({ ids: ['a:1', 'b:1'], replicationFactor: 2 });
+    const deleted = world.record(graceMs * 2, null);
+    await world.store('a:1').put('k', deleted);
+    const sweeper = world.sweeper('a:1');
+    await world.pass(sweeper); // b:1 holds nothing: a first look
+    expect(world.store('a:1').get('k')).toEqual(deleted);
+    // An anti-entropy page from a replica that came back stale lands on b:1 after that look.
+    await world.store('b:1').put('k', world.record(graceMs * 3, '"old"'));
+    await world.sweep(sweeper);
+    expect(world.store('a:1').get('k')).toEqual(deleted);
+    // Anti-entropy gives b:1 the tombstone (it holds the key, so it takes the expired tombstone).
+    expect(await world.store('b:1').put('k', deleted)).toBe(true);
+    await world.sweep(sweeper);
+    expect(world.store('a:1').get('k')).toBeUndefined();
+    expect(sweeper.stats.tombstonesCollected).toBe(1);
   });
 
   it('drops nothing while this node is joining, leaving, unknown or has transfers pending', async () => {
@@ -188,19 +206,24 @@ describe('Sweeper: properties', () => {
           const owned = w.replicasOf(key).includes('a:1');
           const expired =
             mine?.valueJson === null && w.clock.nowMs() - Math.floor(mine.version / 4096) >= graceMs;
-          const collectable =
-            expired &&
-            answers.every(
-              (r) =>
-                r !== 'unknown' && (r === undefined || r.valueJson === null || compareRecords(r, mine) >= 0),
-            );
+          if (mine === undefined) continue;
+          const unshadowed = answers.every(
+            (r) =>
+              r !== 'unknown' && (r === undefined || r.valueJson === null || compareRecords(r, mine) >= 0),
+          );
+          const collectable = expired && unshadowed;
+          // Both looks (the first at sweepAtMs) found it collectable: it must have gone.
+          const collectableTwice =
+            unshadowed &&
+            mine?.valueJson === null &&
+            w.sweepAtMs - Math.floor(mine.version / 4096) >= graceMs;
           const cleanable = mine !== undefined && !owned && heldElsewhere(mine, answers) && w.ring.size > 1;
           if (after === undefined && mine !== undefined) {
             // Dropped: it was safe to.
             expect(settled).toBe(true);
             expect(collectable || cleanable).toBe(true);
           }
-          if (mine !== undefined && settled && (collectable || cleanable)) expect(after).toBeUndefined();
+          if (mine !== undefined && settled && (collectableTwice || cleanable)) expect(after).toBeUndefined();
           if (mine !== undefined && after !== undefined) expect(after).toEqual(mine);
         }
         seen.collected += sweeper.stats.tombstonesCollected;
@@ -226,8 +249,10 @@ describe('Sweeper: scheduling', () => {
     sweeper.start();
     await world.runFor(3_000);
     expect(sweeper.stats.ticks).toBe(3);
-    expect(world.store('a:1').counts().tombstones).toBe(35 - 30);
-    await world.runFor(3_000);
+    expect(sweeper.stats.recordsExamined).toBe(30);
+    // First looks only: each tombstone is collected when seen collectable again a confirmMs later.
+    expect(world.store('a:1').counts().tombstones).toBe(35);
+    await world.runFor(6_000);
     expect(world.store('a:1').counts().tombstones).toBe(0);
     expect(sweeper.stats.passes).toBeGreaterThanOrEqual(1);
     sweeper.stop();

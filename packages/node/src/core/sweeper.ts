@@ -25,6 +25,8 @@ import { type Clock, compareRecords, type NodeId, type StoredRecord, type TimerH
 export interface SweeperConfig {
   /** A tombstone is collected no sooner than this after its delete. */
   graceMs: number;
+  /** ...and only when seen collectable twice, this long apart (limits.ts `tombstoneConfirmMsDefault`). */
+  confirmMs: number;
   intervalMs: number;
   recordsPerTick: number;
   bucketsPerTick: number;
@@ -34,6 +36,7 @@ export interface SweeperConfig {
 
 export const sweeperDefaults: SweeperConfig = {
   graceMs: limits.tombstoneGraceMsDefault,
+  confirmMs: limits.tombstoneConfirmMsDefault,
   intervalMs: limits.sweepIntervalMsDefault,
   recordsPerTick: limits.sweepRecordsPerTickMax,
   bucketsPerTick: limits.sweepBucketsPerTickMax,
@@ -95,6 +98,8 @@ export function heldElsewhere(record: StoredRecord, replicas: readonly ReplicaAn
 export class Sweeper {
   readonly stats = { passes: 0, recordsExamined: 0, tombstonesCollected: 0, recordsCleaned: 0, ticks: 0 };
   private after: { token: number; key: string } | undefined;
+  /** Expired tombstones seen collectable once: key -> the version seen and when it was first seen. */
+  private readonly candidates = new Map<string, { version: number; firstMs: number; pass: number }>();
   private nextBucket = 0;
   private timer: TimerHandle | undefined;
   private running = false;
@@ -153,6 +158,10 @@ export class Sweeper {
     } else {
       this.after = undefined;
       this.stats.passes++;
+      // A candidate not seen for a whole pass is gone (collected, overwritten, cleaned): forget it.
+      for (const [key, seen] of this.candidates) {
+        if (seen.pass < this.stats.passes - 1) this.candidates.delete(key);
+      }
     }
     return true;
   }
@@ -189,12 +198,33 @@ export class Sweeper {
     // Answers describe the ring we asked under; if it changed meanwhile, decide again next pass.
     if (placement.ring().checksum !== ring.checksum || !this.collecting()) return;
     if (expired && tombstoneCollectable(record, held, nowMs, config.graceMs)) {
+      if (!this.confirmed(record, nowMs)) return;
       if (await this.deps.store.purge(record.key, record.version)) this.stats.tombstonesCollected++;
       return;
     }
+    this.candidates.delete(record.key);
     if (cleanup && this.cleanupAllowedNow(ring) && heldElsewhere(record, held)) {
       if (await this.deps.store.purge(record.key, record.version)) this.stats.recordsCleaned++;
     }
+  }
+
+  /**
+   * Whether this collectable tombstone was already collectable `confirmMs` ago (the first look only
+   * records it): a transfer of an older value that was in flight at the first look has landed by now, and
+   * would have shown in the second look's answers.
+   */
+  private confirmed(record: KeyedRecord, nowMs: number): boolean {
+    const seen = this.candidates.get(record.key);
+    if (seen === undefined || seen.version !== record.version) {
+      if (seen !== undefined || this.candidates.size < limits.sweepCandidatesMax) {
+        this.candidates.set(record.key, { version: record.version, firstMs: nowMs, pass: this.stats.passes });
+      }
+      return false;
+    }
+    seen.pass = this.stats.passes;
+    if (nowMs - seen.firstMs < this.deps.config.confirmMs) return false;
+    this.candidates.delete(record.key);
+    return true;
   }
 
   private cleanupAllowedNow(ring: Ring): boolean {

@@ -2,3 +2,4 @@
 import './membership-scenarios.js';
 import './replication-scenarios.js';
 import './anti-entropy-scenarios.js';
+import './reclamation-scenarios.js';

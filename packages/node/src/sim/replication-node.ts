@@ -30,6 +30,8 @@ export interface ReplicationSimConfig {
   hints?: boolean;
   /** Runs anti-entropy (core/repair-plane.ts) with these settings; absent, the node runs none. */
   antiEntropy?: RepairPlaneDeps['antiEntropy'];
+  /** Storage reclamation (core/sweeper.ts) with these settings, alongside anti-entropy; absent, none. */
+  reclamation?: RepairPlaneDeps['reclamation'];
 }
 
 export const replicationSimDefaults: ReplicationSimConfig = {
@@ -118,6 +120,8 @@ export class ReplicationSimNode {
           placement,
           replicationFactor: config.replicationFactor,
           antiEntropy: config.antiEntropy,
+          reclamation: config.reclamation ?? false,
+          selfStatus: () => this.membership.member(context.id)?.status,
         })
       : undefined;
     this.data = new DataNode({
