@@ -4,7 +4,7 @@
  * Every request is recorded once, at the edge that received it, by `recordOp`.
  */
 import { dataOps, type RebalanceStatus } from '@ringkv/protocol';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { OpWindow } from './op-window.js';
 
 export type Transport = 'http' | 'ws';
@@ -37,35 +37,94 @@ const latencyBucketsSeconds = [
   0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 ];
 
+/** One (op, transport)'s requests: outcomes and latency buckets as plain numbers, cheap to bump. */
+class OpTally {
+  ok = 0;
+  /** Error codes (rare) by code. */
+  readonly failures = new Map<string, number>();
+  /** Requests per bucket, not cumulative: index i counts durations in (bound[i-1], bound[i]]. */
+  readonly buckets = new Float64Array(latencyBucketsSeconds.length);
+  count = 0;
+  sumSeconds = 0;
+
+  constructor(
+    readonly op: string,
+    readonly transport: Transport,
+  ) {}
+
+  record(code: string, seconds: number): void {
+    if (code === 'ok') this.ok++;
+    else this.failures.set(code, (this.failures.get(code) ?? 0) + 1);
+    this.count++;
+    this.sumSeconds += seconds;
+    let index = 0;
+    while (index < latencyBucketsSeconds.length && seconds > latencyBucketsSeconds[index]!) index++;
+    if (index < latencyBucketsSeconds.length) this.buckets[index]!++;
+  }
+}
+
+type HistogramValue = { labels: Record<string, string | number>; value: number; metricName: string };
+
+/**
+ * `ringkv_request_duration_seconds` as prom-client's registry expects a histogram (the same exposition
+ * text its Histogram writes), built from the tallies at scrape time instead of observed per request.
+ */
+function durationHistogram(tallies: () => Iterable<OpTally>) {
+  const name = 'ringkv_request_duration_seconds';
+  const help = 'Time from a decoded request to its answer, by operation and transport';
+  const get = async () => {
+    const values: HistogramValue[] = [];
+    for (const tally of tallies()) {
+      const labels = { op: tally.op, transport: tally.transport };
+      let cumulative = 0;
+      latencyBucketsSeconds.forEach((bound, index) => {
+        cumulative += tally.buckets[index]!;
+        values.push({ labels: { le: bound, ...labels }, value: cumulative, metricName: `${name}_bucket` });
+      });
+      values.push({ labels: { le: '+Inf', ...labels }, value: tally.count, metricName: `${name}_bucket` });
+      values.push({ labels, value: tally.sumSeconds, metricName: `${name}_sum` });
+      values.push({ labels, value: tally.count, metricName: `${name}_count` });
+    }
+    return { name, help, type: 'histogram' as const, values, aggregator: 'sum' as const };
+  };
+  return { name, help, type: 'histogram', aggregator: 'sum', get, reset: () => {} };
+}
+
 export class NodeMetrics {
   readonly registry = new Registry();
   readonly window: OpWindow;
-  private readonly requests: Counter<'op' | 'transport' | 'code'>;
-  private readonly durations: Histogram<'op' | 'transport'>;
   private readonly connections: Gauge<'kind'>;
   private readonly rejected: Counter<'reason'>;
   private readonly eventsDropped: Counter<'topic'>;
-  // Label lookups hash their arguments; the hot path reuses the children instead.
-  private readonly requestChildren = new Map<string, { inc(): void }>();
-  private readonly durationChildren = new Map<string, { observe(value: number): void }>();
+  /**
+   * Every request is tallied here with plain arithmetic (prom-client's label lookups and bucket search
+   * cost about 3% of a node's CPU per request); the registry reads the tallies when scraped.
+   */
+  private readonly tallies: Record<Transport, Map<string, OpTally>> = { http: new Map(), ws: new Map() };
 
   constructor(sources: MetricsSources, nowMs: () => number = Date.now) {
     const registry = this.registry;
     this.window = new OpWindow(dataOps, nowMs);
     collectDefaultMetrics({ register: registry });
-    this.requests = new Counter({
+    const allTallies = () => [...this.tallies.ws.values(), ...this.tallies.http.values()];
+    new Counter({
       name: 'ringkv_requests_total',
       help: 'Client requests answered, by operation, transport and outcome (ok or the error code)',
       labelNames: ['op', 'transport', 'code'],
       registers: [registry],
+      collect() {
+        // Totals only grow, so the counter is rebuilt from them at each scrape.
+        this.reset();
+        for (const { op, transport, ok, failures } of allTallies()) {
+          if (ok > 0) this.labels(op, transport, 'ok').inc(ok);
+          for (const [code, count] of failures) this.labels(op, transport, code).inc(count);
+        }
+      },
     });
-    this.durations = new Histogram({
-      name: 'ringkv_request_duration_seconds',
-      help: 'Time from a decoded request to its answer, by operation and transport',
-      labelNames: ['op', 'transport'],
-      buckets: latencyBucketsSeconds,
-      registers: [registry],
-    });
+    // prom-client's types name only its own classes; its registry needs no more than name, get and reset.
+    registry.registerMetric(
+      durationHistogram(allTallies) as unknown as Parameters<Registry['registerMetric']>[0],
+    );
     this.connections = new Gauge({
       name: 'ringkv_connections',
       help: 'Open client connections: tcp (every HTTP connection, WebSocket ones included) and ws (WebSocket)',
@@ -113,20 +172,13 @@ export class NodeMetrics {
   }
 
   recordOp(op: string, transport: Transport, code: string, durationMs: number): void {
-    const requestKey = `${op} ${transport} ${code}`;
-    let counter = this.requestChildren.get(requestKey);
-    if (counter === undefined) {
-      counter = this.requests.labels(op, transport, code);
-      this.requestChildren.set(requestKey, counter);
+    const byOp = this.tallies[transport];
+    let tally = byOp.get(op);
+    if (tally === undefined) {
+      tally = new OpTally(op, transport);
+      byOp.set(op, tally);
     }
-    counter.inc();
-    const durationKey = `${op} ${transport}`;
-    let histogram = this.durationChildren.get(durationKey);
-    if (histogram === undefined) {
-      histogram = this.durations.labels(op, transport);
-      this.durationChildren.set(durationKey, histogram);
-    }
-    histogram.observe(durationMs / 1000);
+    tally.record(code, durationMs / 1000);
     this.window.record(op, durationMs);
   }
 

@@ -1,0 +1,59 @@
+import { Histogram, Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { NodeMetrics } from './metrics.js';
+
+function linesOf(text: string, prefix: string): string[] {
+  return text.split('\n').filter((line) => line.startsWith(prefix));
+}
+
+describe('NodeMetrics', () => {
+  it('exposes request counts by op, transport and code, and latency buckets as prom-client would', async () => {
+    const metrics = new NodeMetrics({ storeCounts: () => ({ keys: 0, bytes: 0 }) });
+    // The oracle: prom-client's own Histogram fed the same durations.
+    const oracleRegistry = new Registry();
+    const oracle = new Histogram({
+      name: 'ringkv_request_duration_seconds',
+      help: 'oracle',
+      labelNames: ['op', 'transport'],
+      buckets: [
+        0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+      ],
+      registers: [oracleRegistry],
+    });
+    const samples: Array<[string, 'ws' | 'http', string, number]> = [
+      ['read', 'ws', 'ok', 0.03],
+      ['read', 'ws', 'ok', 0.05], // exactly on a bound: counted in that bucket (le)
+      ['read', 'ws', 'KEY_NOT_FOUND', 2],
+      ['update', 'http', 'ok', 7000], // beyond the last bound: +Inf only
+      ['read', 'http', 'TIMEOUT', 1500],
+    ];
+    for (const [op, transport, code, ms] of samples) {
+      metrics.recordOp(op, transport, code, ms);
+      oracle.labels(op, transport).observe(ms / 1000);
+    }
+    const text = (await metrics.text()).body;
+    const expected = await oracleRegistry.metrics();
+    const prefix = 'ringkv_request_duration_seconds';
+    // Three (op, transport) pairs, each 16 buckets + Inf + sum + count.
+    expect(linesOf(text, prefix)).toHaveLength(3 * 19);
+    expect(linesOf(text, prefix).sort()).toEqual(linesOf(expected, prefix).sort());
+    expect(text).toContain('ringkv_requests_total{op="read",transport="ws",code="ok"} 2');
+    expect(text).toContain('ringkv_requests_total{op="read",transport="ws",code="KEY_NOT_FOUND"} 1');
+    expect(text).toContain('ringkv_requests_total{op="update",transport="http",code="ok"} 1');
+    // A second scrape reports the same totals, not twice them.
+    metrics.recordOp('read', 'ws', 'ok', 0.01);
+    expect((await metrics.text()).body).toContain(
+      'ringkv_requests_total{op="read",transport="ws",code="ok"} 3',
+    );
+  });
+
+  it('feeds the per-second window of the stats topic', () => {
+    let nowMs = 0;
+    const metrics = new NodeMetrics({ storeCounts: () => ({ keys: 0, bytes: 0 }) }, () => nowMs);
+    for (let i = 0; i < 10; i++) metrics.recordOp('read', 'ws', 'ok', 2);
+    nowMs = 1_000;
+    const sample = metrics.window.sample();
+    expect(sample.read?.opsPerSecond).toBe(10);
+    expect(sample.read?.p50Ms).toBeCloseTo(2, 1);
+  });
+});
