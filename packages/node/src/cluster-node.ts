@@ -102,7 +102,13 @@ export class ClusterNode implements NodeApi {
             onTokensFinal: (final: number[]) => options.onTokensFinal?.(final),
           }
         : {}),
-      config: { vnodes: options.vnodes, ...options.membership },
+      // A returning member (kept tokens) answers joins after one round through its seeds: when a whole
+      // cluster restarts, every node waits for the others, and one of them must go first.
+      config: {
+        vnodes: options.vnodes,
+        ...(tokens.provisional ? {} : { seedRoundsBeforeAnswering: 1 }),
+        ...options.membership,
+      },
     });
     const placement: Placement = {
       ring: () => this.membership.ring(),

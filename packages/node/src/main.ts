@@ -19,6 +19,7 @@ import { buildHttpServer } from './io/http-server.js';
 import { Lifecycle } from './io/lifecycle.js';
 import { createLogger, type Logger } from './io/logger.js';
 import { NodeMetrics } from './io/metrics.js';
+import { PeersKeeper, readPeers } from './io/node-peers.js';
 import { resolveNodeTokens, writeTokens } from './io/node-tokens.js';
 import { dashboardDirDefault } from './io/static.js';
 import { systemClock } from './io/system-clock.js';
@@ -62,14 +63,17 @@ interface NodeParts {
  */
 async function createNode({ config, store, clock, metrics, logger }: NodeParts): Promise<ClusterNode> {
   const dataDir = 'dataDir' in config.store ? config.store.dataDir : undefined;
+  // The members it knew join the seeds: a restart without --join finds its cluster (io/node-peers.ts).
+  const kept = dataDir === undefined ? [] : readPeers(dataDir, (message) => logger.warn(message));
+  const join = [...new Set([...config.join, ...kept])].filter((seed) => seed !== config.nodeId);
   const tokens = resolveNodeTokens({
     nodeId: config.nodeId,
     vnodes: config.vnodes,
     dataDir,
     storeKeys: store.counts().keys,
-    hasSeeds: config.join.some((seed) => seed !== config.nodeId),
+    hasSeeds: join.length > 0,
   });
-  return new ClusterNode({
+  const node = new ClusterNode({
     tokens,
     onTokensFinal: (final) => {
       if (dataDir !== undefined)
@@ -85,11 +89,26 @@ async function createNode({ config, store, clock, metrics, logger }: NodeParts):
     replicationFactor: config.replicationFactor,
     readQuorum: config.readQuorum,
     writeQuorum: config.writeQuorum,
-    join: config.join,
+    join,
     clusterSecret: config.clusterSecret,
     sampleOps: () => metrics.window.sample(),
     statsIntervalMs: limits.statsIntervalMs,
   });
+  if (dataDir !== undefined) {
+    const peers = new PeersKeeper(dataDir, config.nodeId);
+    node.membership.onEvent((event) => {
+      // Removed itself (remove_node): forget the cluster, so a restart without --join starts alone.
+      if (event.type === 'removed' && event.id === config.nodeId) peers.update([]);
+      else if (
+        event.type === 'ring' ||
+        event.type === 'removed' ||
+        (event.type === 'member' && !event.previous)
+      ) {
+        peers.update(node.membership.members().map((member) => member.id));
+      }
+    });
+  }
+  return node;
 }
 
 function selfCounts(node: NodeApi): { keys: number; bytes: number } {

@@ -33,6 +33,12 @@ export interface MembershipConfig {
    * that found only each other while their seeds were down) merge once a seed answers.
    */
   seedSyncIntervalMs: number;
+  /**
+   * A node still waiting for its seeds answers others' joins only after this many rounds through its
+   * seeds without an answer (whole cluster restarting). A new node waits longer than a returning member,
+   * which belongs to the cluster already (ClusterNode passes 1 for it).
+   */
+  seedRoundsBeforeAnswering: number;
 }
 
 export const membershipDefaults: MembershipConfig = {
@@ -49,6 +55,7 @@ export const membershipDefaults: MembershipConfig = {
   joinRetryDelayMsMin: limits.membershipJoinRetryDelayMsMin,
   joinRetryDelayMsMax: limits.membershipJoinRetryDelayMsMax,
   seedSyncIntervalMs: 10_000,
+  seedRoundsBeforeAnswering: 3,
 };
 
 export function resolveMembershipConfig(overrides: Partial<MembershipConfig> = {}): MembershipConfig {

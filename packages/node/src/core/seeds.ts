@@ -46,11 +46,12 @@ export class Seeds {
 
   /**
    * A node still joining does not answer joins: two joining nodes would otherwise admit each other and
-   * found a second cluster. After three rounds through its seeds without an answer (a whole cluster
-   * restarting, every node with --join) it answers anyway, and seed syncs merge what forms.
+   * found a second cluster. After `seedRoundsBeforeAnswering` rounds through its seeds without an answer
+   * (a whole cluster restarting) it answers anyway, and seed syncs merge what forms.
    */
   answersJoins(): boolean {
-    return !this.deps.joining() || this.attempts >= 3 * this.seeds.length;
+    const rounds = this.deps.config.seedRoundsBeforeAnswering;
+    return !this.deps.joining() || this.attempts >= rounds * this.seeds.length;
   }
 
   /** Offers a full sync to one seed that is not an alive or leaving member (and was not removed). */
