@@ -2,18 +2,19 @@
  * Issue 4's first "Done when", on real processes: 100,000 keys loaded with RingClient into 3 `ringkv node`
  * processes (LMDB data directories, default vnodes and replication factor 3); a 4th process is added with
  * add_node while a client keeps creating, updating and reading keys at a steady few hundred operations a
- * second; then a node is removed with remove_node under the same load. After each change, once every node
+ * second; then a node is removed with remove_node under the same load; then a new process joins with
+ * `--join` (the other way in; its time includes the process start). After each change, once every node
  * reports no range left to move: no client operation failed; every replica of the new ring holds every
  * key's newest value (read straight from each store over the peer protocol, before any read could repair
- * it); every key reads back with its newest value at consistency `all`; after the join the new node is the
- * primary of about a quarter of the keys; after the removal the removed node is out of every ring. Keys
- * and bytes moved (per node, from /nodes) and the time taken are printed. No assertion on speed: the
- * deadlines are safety bounds.
+ * it); every key reads back with its newest value at consistency quorum; a joined node is the primary of
+ * about a quarter of the keys (printed); a removed node is out of every ring. Keys and bytes moved (per
+ * node, from /nodes) and the time taken are printed. No assertion on speed: deadlines are safety bounds.
  */
 import { RingClient } from '@ringkv/client';
 import type { RebalanceStatus } from '@ringkv/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PeerLogger, PeerTransport } from '../src/io/peer-transport.js';
+import { createAll, errorText, inWindows } from './helpers/bulk-calls.js';
 import type { NodeProcess } from './helpers/node-process.js';
 import { pickFreePort } from './helpers/node-process.js';
 import {
@@ -34,8 +35,10 @@ const keyCount = 100_000;
 /** Creates in flight at once while loading (RingClient batches each turn's calls into frames of 1000). */
 const loadWindow = 4_000;
 const loadRoundsMax = 4;
-/** Reads in flight at once in the read-back (a starved machine times out quorum reads beyond this). */
-const readWindow = 1_000;
+/** Reads in flight at once in the read-backs (by a client with a long deadline: they verify, not test). */
+const readWindow = 4_000;
+/** After each move, every 20th loaded key is read back through the client (and every key at the end). */
+const readSampleStride = 20;
 const replicationFactor = 3;
 const quiet: PeerLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -46,26 +49,11 @@ const expected = new Map<string, string>();
 /** key -> values a failed write may have left (see steady-load.ts). */
 const uncertain = new Map<string, Set<string | undefined>>();
 let client: RingClient;
+/** Reads back for verification: a long deadline, so a starved machine does not fail the check itself. */
+let verifier: RingClient;
 let testPeer: PeerTransport;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const errorText = (error: unknown) =>
-  error instanceof Error ? `${(error as { code?: string }).code ?? ''} ${error.message}` : String(error);
-
-/** Runs `call` over `items`, `window` at a time; returns the failures as text. */
-async function inWindows<T>(
-  items: readonly T[],
-  window: number,
-  call: (item: T) => Promise<string | undefined>,
-): Promise<string[]> {
-  const failures: string[] = [];
-  for (let start = 0; start < items.length; start += window) {
-    const results = await Promise.all(items.slice(start, start + window).map(call));
-    for (const result of results) if (result !== undefined) failures.push(result);
-  }
-  return failures;
-}
-
 interface MoveReport {
   load: SteadyLoadResult;
   elapsedMs: number;
@@ -73,28 +61,28 @@ interface MoveReport {
 }
 
 /**
- * Runs the steady load, makes `change`, waits until `after` have settled on one ring with nothing left to
- * move, stops the load, and reports what every node in `watched` moved meanwhile.
+ * Runs the steady load, makes `change`, waits until `members()` have settled on one ring with nothing
+ * left to move, stops the load, and reports what every node process moved meanwhile (each sampled
+ * itself: a leaving node disappears from the others' views).
  */
 async function moveUnderLoad(
   label: string,
   change: () => Promise<void>,
-  after: readonly NodeProcess[],
-  watched: readonly NodeProcess[],
+  members: () => readonly NodeProcess[],
 ): Promise<MoveReport> {
-  const before = await Promise.all(watched.map(rebalanceOf));
-  const last = [...before];
+  const sample = async (into: Map<string, RebalanceStatus>) =>
+    Promise.all(
+      cluster.processes.map(async (node) => {
+        const status = await rebalanceOf(node).catch(() => undefined);
+        if (status) into.set(node.id, status);
+      }),
+    );
+  const before = new Map<string, RebalanceStatus>();
+  await sample(before);
+  const last = new Map(before);
   let watching = true;
-  // The leaving node disappears from the others' views: sample every watched node itself as it goes.
   const watcher = (async () => {
-    while (watching) {
-      await Promise.all(
-        watched.map(async (node, i) => {
-          last[i] = (await rebalanceOf(node).catch(() => undefined)) ?? last[i];
-        }),
-      );
-      await sleep(250);
-    }
+    for (; watching; await sleep(250)) await sample(last);
   })();
   const load = startSteadyLoad({
     client,
@@ -107,6 +95,7 @@ async function moveUnderLoad(
   await sleep(500);
   const startedMs = Date.now();
   await change();
+  const after = members();
   await until(`${label}: ${after.length} nodes settle on one ring`, () => settledOn(after), 60_000);
   await until(`${label}: every node has moved its ranges`, () => rebalanced(after), 90_000);
   const elapsedMs = Date.now() - startedMs;
@@ -114,19 +103,16 @@ async function moveUnderLoad(
   const result = await load.stop();
   watching = false;
   await watcher;
-  const delta = (i: number, field: keyof RebalanceStatus) =>
-    (last[i]?.[field] ?? 0) - (before[i]?.[field] ?? 0);
-  const moved = watched.map((node, i) => ({
-    node: node.id,
-    keys: delta(i, 'keysMoved'),
-    bytes: delta(i, 'bytesMoved'),
+  const delta = (id: string, field: keyof RebalanceStatus) =>
+    (last.get(id)?.[field] ?? 0) - (before.get(id)?.[field] ?? 0);
+  const moved = cluster.processes.map(({ id }) => ({
+    node: id,
+    keys: delta(id, 'keysMoved'),
+    bytes: delta(id, 'bytesMoved'),
   }));
   const total = moved.reduce(
     (sum, entry) => ({ keys: sum.keys + entry.keys, bytes: sum.bytes + entry.bytes }),
-    {
-      keys: 0,
-      bytes: 0,
-    },
+    { keys: 0, bytes: 0 },
   );
   console.log(
     `${label}: ${total.keys} keys / ${total.bytes} bytes moved in ${elapsedMs} ms ` +
@@ -144,37 +130,54 @@ function accepts(key: string, value: string | null | undefined): boolean {
 }
 
 /**
- * Problems left after a move: replicas of the ring `via` serves that lack a key's newest value (read
- * straight from the stores, retried for a bounded time while hints and anti-entropy may still be at work),
- * then keys that do not read back with it through the client at consistency quorum.
+ * Replicas of the ring `via` serves that lack a key's newest value, read straight from every store (all
+ * keys), retried for a bounded time while hints and anti-entropy may still be at work.
  */
-async function lostKeys(label: string, via: NodeProcess): Promise<{ replicas: string[]; reads: string[] }> {
+async function replicaProblems(label: string, via: NodeProcess): Promise<string[]> {
   const { ring } = await ringSeenBy(via);
   const startedMs = Date.now();
   const allKeys = new Set([...expected.keys(), ...uncertain.keys()]);
-  let replicas: string[] = [];
+  let problems: string[] = [];
   await until(
     `${label}: every replica holds every key's newest value`,
     async () => {
-      replicas = await replicaMismatches(testPeer, ring, replicationFactor, allKeys, accepts);
-      return replicas.length === 0;
+      problems = await replicaMismatches(testPeer, ring, replicationFactor, allKeys, accepts);
+      return problems.length === 0;
     },
     30_000,
   ).catch((error: unknown) => console.log(`${label}: ${errorText(error)}`));
-  const checkedMs = Date.now();
-  const reads = await inWindows([...allKeys], readWindow, async (key) => {
+  console.log(
+    `${label}: ${allKeys.size} keys checked on every replica's store in ${Date.now() - startedMs} ms, ` +
+      `${problems.length} missing or stale`,
+  );
+  return problems;
+}
+
+/** Keys of `list` that do not read back through RingClient at quorum with their newest value. */
+async function readBackProblems(label: string, list: readonly string[]): Promise<string[]> {
+  const startedMs = Date.now();
+  const problems = await inWindows(list, readWindow, async (key) => {
     try {
-      const got = JSON.stringify((await client.read(key, { consistency: 'quorum' })).value);
+      const got = JSON.stringify((await verifier.read(key, { consistency: 'quorum' })).value);
       return accepts(key, got) ? undefined : `${key}: got ${got}, expected ${expected.get(key)}`;
     } catch (error) {
       return accepts(key, undefined) ? undefined : `${key}: ${errorText(error)}`;
     }
   });
   console.log(
-    `${label}: ${allKeys.size} keys on every replica's store checked in ${checkedMs - startedMs} ms ` +
-      `(${replicas.length} missing or stale); read back at quorum in ${Date.now() - checkedMs} ms ` +
-      `(${reads.length} wrong)`,
+    `${label}: ${list.length} keys read back at quorum in ${Date.now() - startedMs} ms, ${problems.length} wrong`,
   );
+  return problems;
+}
+
+/**
+ * After a move: every replica's store (all keys), then a read-back of every key the load wrote during the
+ * move and of every `readSampleStride`-th loaded key (every key is read back after the last move).
+ */
+async function lostKeys(label: string, via: NodeProcess, report: MoveReport) {
+  const replicas = await replicaProblems(label, via);
+  const sample = keys.filter((_, index) => index % readSampleStride === 0);
+  const reads = await readBackProblems(label, [...new Set([...report.load.writtenKeys, ...sample])]);
   return { replicas, reads };
 }
 
@@ -184,41 +187,6 @@ function expectClean(report: MoveReport, lost: { replicas: string[]; reads: stri
   expect.soft(report.load.failures.slice(0, 20), 'failed client operations').toEqual([]);
   expect.soft(lost.replicas.slice(0, 20), 'replicas missing a newest value').toEqual([]);
   expect.soft(lost.reads.slice(0, 20), 'keys not read back').toEqual([]);
-}
-
-/**
- * Loads every key with RingClient. Loading is set-up, not the test: it uses a long deadline, and keys
- * whose create failed (a starved machine times out) are sent again; KEY_EXISTS then means an earlier
- * attempt was applied, with the same value.
- */
-async function loadKeys(): Promise<string[]> {
-  const loader = await RingClient.connect(
-    cluster.processes.map((node) => node.url),
-    { requestTimeoutMs: 30_000 },
-  );
-  let pending: readonly string[] = keys;
-  let failures: string[] = [];
-  try {
-    for (let round = 0; round < loadRoundsMax && pending.length > 0; round++) {
-      const failed: string[] = [];
-      failures = await inWindows(pending, loadWindow, async (key) => {
-        try {
-          await loader.create(key, { key });
-        } catch (error) {
-          if ((error as { code?: string }).code !== 'KEY_EXISTS') {
-            failed.push(key);
-            return `${key}: ${errorText(error)}`;
-          }
-        }
-        expected.set(key, JSON.stringify({ key }));
-        return undefined;
-      });
-      pending = failed;
-    }
-  } finally {
-    loader.close();
-  }
-  return failures;
 }
 
 beforeAll(async () => {
@@ -231,44 +199,62 @@ beforeAll(async () => {
     secret,
     logger: quiet,
   });
+  // Loading is set-up, not the test: a client with a long deadline, failed creates sent again.
+  const loader = await RingClient.connect(
+    cluster.processes.map((node) => node.url),
+    { requestTimeoutMs: 30_000 },
+  );
   const startedMs = Date.now();
-  const failures = await loadKeys();
+  const value = (key: string) => ({ key });
+  const failures = await createAll(loader, keys, value, { window: loadWindow, roundsMax: loadRoundsMax });
+  loader.close();
+  for (const key of keys) expected.set(key, JSON.stringify(value(key)));
   console.log(
     `load: ${keyCount} keys into 3 nodes in ${Date.now() - startedMs} ms, ${failures.length} failed`,
   );
   expect(failures.slice(0, 20)).toEqual([]);
   // The client under test: RingClient's defaults (ring-aware, quorum, 5 s deadline).
   client = await RingClient.connect(cluster.processes.map((node) => node.url));
+  verifier = await RingClient.connect(
+    cluster.processes.map((node) => node.url),
+    { requestTimeoutMs: 30_000 },
+  );
 }, 240_000);
 
 afterAll(async () => {
   client?.close();
+  verifier?.close();
   await testPeer?.close();
   await cluster.stopAll();
 });
 
+/** The share of all keys whose primary is `node`, printed, within a tolerant band around a quarter. */
+async function expectQuarterPrimary(label: string, node: NodeProcess): Promise<void> {
+  const { ring } = await ringSeenBy(node);
+  const share = primaryShare(ring, expected.keys(), node.id);
+  console.log(
+    `${label}: the new node is the primary of ${(share * 100).toFixed(2)}% of ${expected.size} keys`,
+  );
+  expect(share).toBeGreaterThan(0.15);
+  expect(share).toBeLessThan(0.35);
+}
+
+const movedBy = (report: MoveReport, node: NodeProcess) =>
+  report.moved.find((entry) => entry.node === node.id)?.keys ?? 0;
+
 describe('rebalancing 100,000 keys between real processes under client load', () => {
   it('adds a 4th node with add_node: no failed operation, no lost key, it owns about a quarter', async () => {
-    const original = [...cluster.processes];
     const fourth = await cluster.start();
-    const all = [...original, fourth];
+    const all = [...cluster.processes];
+    // Whether add_node answers before or after the node is in the ring is not this test's concern.
     const report = await moveUnderLoad(
       'join',
-      async () => {
-        // Whether add_node answers before or after the node is in the ring is not this test's concern.
-        await client.addNode(fourth.id);
-      },
-      all,
-      all,
+      async () => void (await client.addNode(fourth.id)),
+      () => all,
     );
-    const lost = await lostKeys('join', fourth);
-    const { ring } = await ringSeenBy(fourth);
-    const share = primaryShare(ring, expected.keys(), fourth.id);
-    console.log(`join: the 4th node is the primary of ${(share * 100).toFixed(2)}% of ${expected.size} keys`);
-    expectClean(report, lost);
-    expect(report.moved.find((entry) => entry.node === fourth.id)!.keys).toBeGreaterThan(0);
-    expect(share).toBeGreaterThan(0.15);
-    expect(share).toBeLessThan(0.35);
+    expectClean(report, await lostKeys('join', fourth, report));
+    expect(movedBy(report, fourth)).toBeGreaterThan(0);
+    await expectQuarterPrimary('join', fourth);
   }, 240_000);
 
   it('removes a node with remove_node: no failed operation, no lost key, it leaves the ring', async () => {
@@ -279,12 +265,30 @@ describe('rebalancing 100,000 keys between real processes under client load', ()
       async () => {
         expect((await client.removeNode(leaving.id)).status).toBe('leaving');
       },
-      rest,
-      cluster.processes,
+      () => rest,
     );
-    const lost = await lostKeys('remove', rest[0]!);
-    expectClean(report, lost);
-    expect(report.moved.find((entry) => entry.node === leaving.id)!.keys).toBeGreaterThan(0);
+    expectClean(report, await lostKeys('remove', rest[0]!, report));
+    expect(movedBy(report, leaving)).toBeGreaterThan(0);
     for (const node of rest) expect((await ringSeenBy(node)).ring.has(leaving.id)).toBe(false);
   }, 240_000);
+
+  it('starts a node with --join: no failed operation, no lost key, it owns about a quarter', async () => {
+    const members = cluster.processes.filter((node) => node !== cluster.processes[1]);
+    let joiner: NodeProcess | undefined;
+    const report = await moveUnderLoad(
+      'join-flag',
+      async () => {
+        joiner = await cluster.start([members[0]!.id]);
+      },
+      () => [...members, joiner!],
+    );
+    expectClean(report, await lostKeys('join-flag', joiner!, report));
+    expect(movedBy(report, joiner!)).toBeGreaterThan(0);
+    await expectQuarterPrimary('join-flag', joiner!);
+  }, 240_000);
+
+  it('after the three moves, every key reads back with its newest value at quorum', async () => {
+    const all = [...new Set([...expected.keys(), ...uncertain.keys()])];
+    expect(await readBackProblems('final', all)).toEqual([]);
+  }, 120_000);
 });

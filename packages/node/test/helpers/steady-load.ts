@@ -38,6 +38,8 @@ export interface SteadyLoadResult {
   operations: number;
   failures: string[];
   createdKeys: string[];
+  /** Every key the load wrote (created or updated), acknowledged or not. */
+  writtenKeys: Set<string>;
   elapsedMs: number;
   /** True when it stopped on a safety bound rather than on `stop()`. */
   stoppedByBound: boolean;
@@ -67,6 +69,7 @@ export function startSteadyLoad(options: SteadyLoadOptions): SteadyLoad {
   const roundsMax = options.roundsMax ?? 5_000;
   const failures: string[] = [];
   const createdKeys: string[] = [];
+  const writtenKeys = new Set<string>();
   const startedMs = Date.now();
   let operations = 0;
   let running = true;
@@ -75,6 +78,7 @@ export function startSteadyLoad(options: SteadyLoadOptions): SteadyLoad {
   let counter = 0;
 
   const write = async (op: 'create' | 'update', key: string, value: unknown) => {
+    writtenKeys.add(key);
     try {
       const result = op === 'create' ? await client.create(key, value) : await client.update(key, value);
       expected.set(key, JSON.stringify(result.value));
@@ -136,7 +140,14 @@ export function startSteadyLoad(options: SteadyLoadOptions): SteadyLoad {
     stop: async () => {
       running = false;
       await done;
-      return { operations, failures, createdKeys, elapsedMs: Date.now() - startedMs, stoppedByBound };
+      return {
+        operations,
+        failures,
+        createdKeys,
+        writtenKeys,
+        elapsedMs: Date.now() - startedMs,
+        stoppedByBound,
+      };
     },
   };
 }
