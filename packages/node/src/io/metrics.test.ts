@@ -47,6 +47,31 @@ describe('NodeMetrics', () => {
     );
   });
 
+  it('shows what storage reclamation did, read at each scrape', async () => {
+    const status = {
+      tombstonesCollected: 12,
+      recordsCleaned: 34,
+      tombstonesRefused: 5,
+      hintsExpired: 6,
+      passes: 7,
+      recordsExamined: 800,
+    };
+    const metrics = new NodeMetrics({
+      storeCounts: () => ({ keys: 0, bytes: 0 }),
+      reclamation: () => status,
+    });
+    const first = (await metrics.text()).body;
+    expect(first).toContain('ringkv_reclaim_tombstones_collected 12');
+    expect(first).toContain('ringkv_reclaim_records_cleaned 34');
+    expect(first).toContain('ringkv_reclaim_tombstones_refused 5');
+    expect(first).toContain('ringkv_reclaim_hints_expired 6');
+    expect(first).toContain('ringkv_reclaim_passes 7');
+    status.tombstonesCollected = 13;
+    expect((await metrics.text()).body).toContain('ringkv_reclaim_tombstones_collected 13');
+    const without = new NodeMetrics({ storeCounts: () => ({ keys: 0, bytes: 0 }) });
+    expect((await without.text()).body).toContain('ringkv_reclaim_tombstones_collected 0');
+  });
+
   it('feeds the per-second window of the stats topic', () => {
     let nowMs = 0;
     const metrics = new NodeMetrics({ storeCounts: () => ({ keys: 0, bytes: 0 }) }, () => nowMs);

@@ -5,6 +5,7 @@
  */
 import { dataOps, type RebalanceStatus } from '@ringkv/protocol';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { ReclamationStatus } from '../core/sweeper.js';
 import { OpWindow } from './op-window.js';
 
 export type Transport = 'http' | 'ws';
@@ -14,7 +15,34 @@ export interface MetricsSources {
   storeCounts(): { keys: number; bytes: number };
   /** This node's streaming progress on ring changes (core/rebalance.ts), when it reports one. */
   rebalance?(): RebalanceStatus | undefined;
+  /** What storage reclamation did since the node started (core/sweeper.ts), when it runs. */
+  reclamation?(): ReclamationStatus | undefined;
 }
+
+// Totals since the node started, as gauges read at scrape time (like the rebalance figures above).
+const reclamationGauges: Array<[name: string, field: keyof ReclamationStatus, help: string]> = [
+  [
+    'ringkv_reclaim_tombstones_collected',
+    'tombstonesCollected',
+    'Tombstones collected after the grace period',
+  ],
+  [
+    'ringkv_reclaim_records_cleaned',
+    'recordsCleaned',
+    'Records dropped from ranges this node no longer replicates',
+  ],
+  [
+    'ringkv_reclaim_tombstones_refused',
+    'tombstonesRefused',
+    'Expired tombstones refused on arrival for keys this node does not hold',
+  ],
+  [
+    'ringkv_reclaim_hints_expired',
+    'hintsExpired',
+    'Hints dropped undelivered, older than half the grace period',
+  ],
+  ['ringkv_reclaim_passes', 'passes', 'Full passes of the sweeper over the local store'],
+];
 
 const rebalanceGauges: Array<[name: string, field: keyof RebalanceStatus, help: string]> = [
   [
@@ -166,6 +194,16 @@ export class NodeMetrics {
         registers: [registry],
         collect() {
           this.set(sources.rebalance?.()?.[field] ?? 0);
+        },
+      });
+    }
+    for (const [name, field, help] of reclamationGauges) {
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(sources.reclamation?.()?.[field] ?? 0);
         },
       });
     }
