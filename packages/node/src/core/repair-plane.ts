@@ -90,6 +90,7 @@ export class RepairPlane {
         hintsExpired: 0,
         passes: 0,
         recordsExamined: 0,
+        failedTicks: 0,
       }
     );
   }

@@ -241,6 +241,20 @@ describe('Sweeper: properties', () => {
 });
 
 describe('Sweeper: scheduling', () => {
+  it('counts a tick whose purge the store refused and keeps ticking', async () => {
+    const world = await World.create({ ids: ['a:1'], replicationFactor: 1 });
+    await world.store('a:1').put('gone', world.record(graceMs * 2, null));
+    const sweeper = world.sweeper('a:1', { intervalMs: 1_000, confirmMs: 0 });
+    world.settle();
+    sweeper.start();
+    await world.runFor(1_000); // the first look
+    await world.store('a:1').close(); // the node is shutting down: purges reject
+    await world.runFor(2_000);
+    expect(sweeper.stats.failedTicks).toBeGreaterThanOrEqual(1);
+    expect(sweeper.stats.ticks).toBe(3);
+    sweeper.stop();
+  });
+
   it('runs on the clock a page per tick, wraps around the ring, and stops when stopped', async () => {
     const world = await World.create({ ids: ['a:1'], replicationFactor: 1 });
     for (const key of keysOf(35)) await world.store('a:1').put(key, world.record(graceMs * 2, null));

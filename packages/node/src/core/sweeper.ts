@@ -68,6 +68,8 @@ export interface ReclamationStatus {
   /** Full passes over the store. */
   passes: number;
   recordsExamined: number;
+  /** Ticks that failed (the store refused a purge: closing, or failed stop) and were retried later. */
+  failedTicks: number;
 }
 
 /** Whether range cleanup may drop anything now (pure: the caller gathers the facts). */
@@ -96,13 +98,22 @@ export function heldElsewhere(record: StoredRecord, replicas: readonly ReplicaAn
 }
 
 export class Sweeper {
-  readonly stats = { passes: 0, recordsExamined: 0, tombstonesCollected: 0, recordsCleaned: 0, ticks: 0 };
+  readonly stats = {
+    passes: 0,
+    recordsExamined: 0,
+    tombstonesCollected: 0,
+    recordsCleaned: 0,
+    ticks: 0,
+    failedTicks: 0,
+  };
   private after: { token: number; key: string } | undefined;
   /** Expired tombstones seen collectable once: key -> the version seen and when it was first seen. */
   private readonly candidates = new Map<string, { version: number; firstMs: number; pass: number }>();
   private nextBucket = 0;
   private timer: TimerHandle | undefined;
   private running = false;
+  /** Set by stop(): a tick still waiting for replicas then drops nothing (the store may be closing). */
+  private stopped = false;
   private busy = false;
 
   constructor(private readonly deps: SweeperDeps) {}
@@ -114,14 +125,23 @@ export class Sweeper {
 
   stop(): void {
     this.running = false;
+    this.stopped = true;
     this.timer?.cancel();
     this.timer = undefined;
   }
 
   status(): ReclamationStatus {
     const { tombstonesRefused, hintsExpired } = this.deps.store.reclamationStats;
-    const { passes, recordsExamined, tombstonesCollected, recordsCleaned } = this.stats;
-    return { tombstonesCollected, recordsCleaned, tombstonesRefused, hintsExpired, passes, recordsExamined };
+    const { passes, recordsExamined, tombstonesCollected, recordsCleaned, failedTicks } = this.stats;
+    return {
+      tombstonesCollected,
+      recordsCleaned,
+      tombstonesRefused,
+      hintsExpired,
+      passes,
+      recordsExamined,
+      failedTicks,
+    };
   }
 
   private schedule(): void {
@@ -129,10 +149,15 @@ export class Sweeper {
     this.timer = this.deps.clock.setTimer(this.deps.config.intervalMs, () => {
       if (this.busy) return this.schedule();
       this.busy = true;
-      this.tick().finally(() => {
-        this.busy = false;
-        this.schedule();
-      });
+      this.tick()
+        .catch(() => {
+          // A store that failed or closed under us, or a bug in a rule: count it, try again next tick.
+          this.stats.failedTicks++;
+        })
+        .finally(() => {
+          this.busy = false;
+          this.schedule();
+        });
     });
   }
 
@@ -196,7 +221,7 @@ export class Sweeper {
       replicas.filter((id) => id !== self),
     );
     // Answers describe the ring we asked under; if it changed meanwhile, decide again next pass.
-    if (placement.ring().checksum !== ring.checksum || !this.collecting()) return;
+    if (this.stopped || placement.ring().checksum !== ring.checksum || !this.collecting()) return;
     if (expired && tombstoneCollectable(record, held, nowMs, config.graceMs)) {
       if (!this.confirmed(record, nowMs)) return;
       if (await this.deps.store.purge(record.key, record.version)) this.stats.tombstonesCollected++;

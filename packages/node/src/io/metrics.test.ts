@@ -55,6 +55,7 @@ describe('NodeMetrics', () => {
       hintsExpired: 6,
       passes: 7,
       recordsExamined: 800,
+      failedTicks: 1,
     };
     const metrics = new NodeMetrics({
       storeCounts: () => ({ keys: 0, bytes: 0 }),
@@ -66,6 +67,7 @@ describe('NodeMetrics', () => {
     expect(first).toContain('ringkv_reclaim_tombstones_refused 5');
     expect(first).toContain('ringkv_reclaim_hints_expired 6');
     expect(first).toContain('ringkv_reclaim_passes 7');
+    expect(first).toContain('ringkv_reclaim_failed_ticks 1');
     status.tombstonesCollected = 13;
     expect((await metrics.text()).body).toContain('ringkv_reclaim_tombstones_collected 13');
     const without = new NodeMetrics({ storeCounts: () => ({ keys: 0, bytes: 0 }) });

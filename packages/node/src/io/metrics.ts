@@ -42,6 +42,7 @@ const reclamationGauges: Array<[name: string, field: keyof ReclamationStatus, he
     'Hints dropped undelivered, older than half the grace period',
   ],
   ['ringkv_reclaim_passes', 'passes', 'Full passes of the sweeper over the local store'],
+  ['ringkv_reclaim_failed_ticks', 'failedTicks', 'Sweeper ticks that failed (the store refused a purge)'],
 ];
 
 const rebalanceGauges: Array<[name: string, field: keyof RebalanceStatus, help: string]> = [
