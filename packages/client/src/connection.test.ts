@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer, type WebSocket as WsSocket } from 'ws';
-import { Connection, type ConnectionOptions } from './connection.js';
+import { Connection, type ConnectionOptions, requestText } from './connection.js';
 import { ConnectionLostError } from './errors.js';
 import type { WebSocketConstructor } from './websocket.js';
 
@@ -217,3 +217,38 @@ async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe('requestText', () => {
+  it('splices data requests from their fields, with the value as the caller encoded it', () => {
+    const key = 'k "quoted" \\ \u00e9';
+    const update = requestText(7, { op: 'update', key, value: { a: 1 }, consistency: 'all' }, '{"a": 1}');
+    expect(update.id).toBe(7);
+    expect(update.text).toBe(
+      `{"id":7,"op":"update","key":${JSON.stringify(key)},"value":{"a": 1},"consistency":"all"}`,
+    );
+    expect(JSON.parse(update.text)).toEqual({
+      id: 7,
+      op: 'update',
+      key,
+      value: { a: 1 },
+      consistency: 'all',
+    });
+    // Without pre-encoded text the value is encoded here; reads carry no value.
+    expect(JSON.parse(requestText(8, { op: 'create', key: 'k', value: [1] }, undefined).text)).toEqual({
+      id: 8,
+      op: 'create',
+      key: 'k',
+      value: [1],
+    });
+    expect(JSON.parse(requestText(9, { op: 'read', key: 'k' }, undefined).text)).toEqual({
+      id: 9,
+      op: 'read',
+      key: 'k',
+    });
+  });
+
+  it('serialises other requests whole', () => {
+    const text = requestText(3, { op: 'subscribe', topics: ['ring'] }, undefined).text;
+    expect(JSON.parse(text)).toEqual({ id: 3, op: 'subscribe', topics: ['ring'] });
+  });
+});

@@ -24,7 +24,7 @@ interface Pending {
   id: number;
   text: string;
   sent: boolean;
-  timer: ReturnType<typeof setTimeout>;
+  deadlineMs: number;
   resolve: (result: unknown) => void;
   reject: (error: Error) => void;
 }
@@ -69,6 +69,12 @@ export class Connection {
   private queue: Pending[] = [];
   private nextId = 1;
   private flushScheduled = false;
+  /**
+   * One timer for every deadline, armed for the earliest (a timer per request cost more than the rest of
+   * the client's work per call); `deadlineTimerAtMs` is when it fires.
+   */
+  private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  private deadlineTimerAtMs = Number.POSITIVE_INFINITY;
   private closedReason: string | undefined;
 
   private constructor(url: string, socket: WebSocketLike, options: ConnectionOptions) {
@@ -134,16 +140,22 @@ export class Connection {
     return this.waiters.size;
   }
 
-  /** Sends `body` and resolves with the reply's `result`, or rejects with its RingKvError. */
-  request(body: RequestBody, deadlineMs: number): Promise<unknown> {
+  /**
+   * Sends `body` and resolves with the reply's `result`, or rejects with its RingKvError. `valueJson`, when
+   * given, is the already encoded `value` of the body (sent as is, not serialised again).
+   */
+  request(body: RequestBody, deadlineMs: number, valueJson?: string): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.closedReason !== undefined) {
         reject(new ConnectionLostError(redactUrl(this.url), false, this.closedReason));
         return;
       }
-      const start = () => this.enqueue(body, deadlineMs, resolve, reject);
-      if (this.pending.size < this.options.inflightMax && this.waiters.size === 0) start();
-      else this.waitForSlot(start, reject, deadlineMs);
+      const text = requestText(this.nextId++, body, valueJson);
+      if (this.pending.size < this.options.inflightMax && this.waiters.size === 0) {
+        this.enqueue(text, deadlineMs, resolve, reject);
+      } else {
+        this.waitForSlot(() => this.enqueue(text, deadlineMs, resolve, reject), reject, deadlineMs);
+      }
     });
   }
 
@@ -174,35 +186,49 @@ export class Connection {
   }
 
   private enqueue(
-    body: RequestBody,
+    request: { id: number; text: string },
     deadlineMs: number,
     resolve: (result: unknown) => void,
     reject: (error: Error) => void,
   ): void {
-    const id = this.nextId++;
-    const entry: Pending = {
-      id,
-      text: JSON.stringify({ id, ...body }),
-      sent: false,
-      resolve,
-      reject,
-      timer: setTimeout(() => this.expire(id), Math.max(0, deadlineMs - Date.now())),
-    };
-    this.pending.set(id, entry);
+    const entry: Pending = { id: request.id, text: request.text, sent: false, deadlineMs, resolve, reject };
+    this.pending.set(entry.id, entry);
     this.queue.push(entry);
+    if (deadlineMs < this.deadlineTimerAtMs) this.armDeadlineTimer(deadlineMs);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       afterTurn(() => this.flush());
     }
   }
 
-  private expire(id: number): void {
-    const entry = this.pending.get(id);
-    if (!entry) return;
-    this.settle(entry);
-    entry.reject(
-      new RingKvError('TIMEOUT', `no reply from ${redactUrl(this.url)} before the deadline (request ${id})`),
-    );
+  private armDeadlineTimer(atMs: number): void {
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimerAtMs = atMs;
+    this.deadlineTimer = setTimeout(() => this.expireDue(), Math.max(0, atMs - Date.now()));
+  }
+
+  /** Fails every request whose deadline passed, then re-arms the timer for the earliest one left. */
+  private expireDue(): void {
+    this.deadlineTimer = undefined;
+    this.deadlineTimerAtMs = Number.POSITIVE_INFINITY;
+    const nowMs = Date.now();
+    let nextMs = Number.POSITIVE_INFINITY;
+    // Bounded by the requests in flight (inflightMax).
+    for (const entry of [...this.pending.values()]) {
+      if (entry.deadlineMs > nowMs) {
+        nextMs = Math.min(nextMs, entry.deadlineMs);
+        continue;
+      }
+      this.settle(entry);
+      entry.reject(
+        new RingKvError(
+          'TIMEOUT',
+          `no reply from ${redactUrl(this.url)} before the deadline (request ${entry.id})`,
+        ),
+      );
+    }
+    // A request let in from the waiters above may already have armed an earlier timer.
+    if (nextMs < this.deadlineTimerAtMs && this.closedReason === undefined) this.armDeadlineTimer(nextMs);
   }
 
   /** Sends the queued requests: one frame per request alone, batch frames of bounded size otherwise. */
@@ -282,7 +308,6 @@ export class Connection {
 
   /** Frees the request's slot and lets waiting callers in, oldest first. */
   private settle(entry: Pending): void {
-    clearTimeout(entry.timer);
     this.pending.delete(entry.id);
     while (this.pending.size < this.options.inflightMax && this.closedReason === undefined) {
       const waiter = this.waiters.shift();
@@ -298,8 +323,9 @@ export class Connection {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
     const url = redactUrl(this.url);
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
     for (const entry of this.pending.values()) {
-      clearTimeout(entry.timer);
       entry.reject(new ConnectionLostError(url, entry.sent, reason));
     }
     this.pending.clear();
@@ -312,6 +338,27 @@ export class Connection {
     }
     this.options.onClose?.(reason);
   }
+}
+
+const dataOps: ReadonlySet<string> = new Set(['create', 'read', 'update', 'delete']);
+
+/**
+ * The request's JSON text. Data operations are spliced from their fields (the value's JSON text as the
+ * caller encoded it), so a value is serialised once; anything else goes through JSON.stringify.
+ */
+export function requestText(
+  id: number,
+  body: RequestBody,
+  valueJson: string | undefined,
+): { id: number; text: string } {
+  if (!dataOps.has(body.op) || !('key' in body)) return { id, text: JSON.stringify({ id, ...body }) };
+  let text = `{"id":${id},"op":"${body.op}","key":${JSON.stringify(body.key)}`;
+  const value = valueJson ?? ('value' in body ? JSON.stringify(body.value) : undefined);
+  if (value !== undefined) text += `,"value":${value}`;
+  if ('consistency' in body && body.consistency !== undefined) {
+    text += `,"consistency":${JSON.stringify(body.consistency)}`;
+  }
+  return { id, text: `${text}}` };
 }
 
 function openFailure(url: string, message: string, closeCode: number): RingKvError {

@@ -122,10 +122,11 @@ export class RingClient {
 
   create(key: string, value: unknown, options?: CallOptions): Promise<RecordResult> {
     checkKey(key);
-    encodeValue(value);
+    const valueJson = encodeValue(value);
     return this.call(
       { op: 'create', key, value, ...this.consistency(options) },
       key,
+      valueJson,
     ) as Promise<RecordResult>;
   }
 
@@ -136,10 +137,11 @@ export class RingClient {
 
   update(key: string, value: unknown, options?: CallOptions): Promise<RecordResult> {
     checkKey(key);
-    encodeValue(value);
+    const valueJson = encodeValue(value);
     return this.call(
       { op: 'update', key, value, ...this.consistency(options) },
       key,
+      valueJson,
     ) as Promise<RecordResult>;
   }
 
@@ -226,14 +228,14 @@ export class RingClient {
   }
 
   /** One call with its deadline; re-sent after a dropped connection only when that is safe (see top). */
-  private async call(body: RequestBody, key?: string): Promise<unknown> {
+  private async call(body: RequestBody, key?: string, valueJson?: string): Promise<unknown> {
     if (this.closed) throw new RingKvError('UNAVAILABLE', 'the client is closed');
     const deadlineMs = Date.now() + this.options.requestTimeoutMs;
     const readOnly = readOnlyOps.has(body.op);
     for (let attempt = 0; ; attempt++) {
-      const connection = await this.pick(key, deadlineMs);
+      const connection = this.pickOpen(key) ?? (await this.pick(key, deadlineMs));
       try {
-        return await connection.request(body, deadlineMs);
+        return await connection.request(body, deadlineMs, valueJson);
       } catch (error) {
         if (!(error instanceof ConnectionLostError)) throw error;
         const safe = !error.sent || readOnly;
@@ -241,6 +243,15 @@ export class RingClient {
         this.counters.retried++;
       }
     }
+  }
+
+  /** The open connection to the key's coordinator, without waiting; `undefined` when there is none. */
+  private pickOpen(key: string | undefined): Connection | undefined {
+    if (key === undefined || !this.options.ringAware) return undefined;
+    const target = this.router.coordinator(key);
+    const open = target === undefined ? undefined : this.pool.get(target);
+    if (open) this.counters.routed++;
+    return open;
   }
 
   /** The key's coordinator when it is known and reachable, else the home node. */
