@@ -30,6 +30,8 @@ export interface RebalanceBenchConfig {
   windowMs: number;
   loadTimeoutMs: number;
   moveTimeoutMs: number;
+  /** How the 4th node comes in: add_node of a running node, or a node started with --join. */
+  via: 'add_node' | 'join';
 }
 
 export interface RebalanceBenchResult {
@@ -58,22 +60,21 @@ async function startNode(directory: string, name: string, join?: string): Promis
   });
 }
 
-/** Starts the 3 nodes (the 2nd and 3rd joining the 1st) and waits until they agree on one ring. */
+/**
+ * Starts the 3 nodes, the 2nd and 3rd joining the 1st one at a time (a joiner picks its tokens against
+ * the ring it sees, so two joining at once would cut the same ranges), and waits until they agree.
+ */
 async function startCluster(directory: string, nodes: RingkvNode[]): Promise<void> {
   nodes.push(await startNode(directory, 'a'));
-  nodes.push(
-    ...(await Promise.all([
-      startNode(directory, 'b', nodes[0]!.address),
-      startNode(directory, 'c', nodes[0]!.address),
-    ])),
-  );
-  const addresses = nodes.map((node) => node.address);
-  await waitUntil('3 nodes on one ring', () => settledOn(addresses), 60_000, 250);
+  for (const name of ['b', 'c']) {
+    nodes.push(await startNode(directory, name, nodes[0]!.address));
+    const addresses = nodes.map((node) => node.address);
+    await waitUntil(`${addresses.length} nodes on one ring`, () => settledOn(addresses), 60_000, 250);
+  }
 }
 
-/** Adds `fourth` with add_node and waits until all four agree and have nothing left to move. */
-async function addAndWait(client: RingClient, all: readonly string[], fourth: string, timeoutMs: number) {
-  await client.addNode(fourth);
+/** Waits until all four nodes agree on one ring and have nothing left to move. */
+async function waitForMove(all: readonly string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   await waitUntil('4 nodes on one ring', () => settledOn(all), timeoutMs, 250);
   // Two polls in a row with nothing pending: one node may have just queued a range the other reported.
@@ -101,7 +102,7 @@ function streamRows(
   }));
   rows.push({
     node: 'all nodes',
-    role: 'add_node to nothing pending',
+    role: 'the move, wall clock',
     keysMoved: rows.reduce((sum, row) => sum + row.keysMoved, 0),
     bytesMoved: rows.reduce((sum, row) => sum + row.bytesMoved, 0),
     wallSeconds: moveMs / 1000,
@@ -131,8 +132,24 @@ async function idealRows(
   ];
 }
 
-/** The three latency windows around the move, and each node's rebalance status before and after it. */
-async function measurePhases(client: RingClient, addresses: readonly string[], config: RebalanceBenchConfig) {
+const zeroStatus: RebalanceStatus = {
+  rangesPending: 0,
+  keysMoved: 0,
+  bytesMoved: 0,
+  keysPerSecond: 0,
+  bytesPerSecond: 0,
+};
+
+/**
+ * The three latency windows around the move, and each node's rebalance status before and after it.
+ * `addFourth` adds the 4th node (add_node, or starting it with --join) and returns its address.
+ */
+async function measurePhases(
+  client: RingClient,
+  existing: readonly string[],
+  config: RebalanceBenchConfig,
+  addFourth: () => Promise<string>,
+) {
   const steady = startOpenLoop(
     {
       read: (key) => client.read(key),
@@ -154,11 +171,12 @@ async function measurePhases(client: RingClient, addresses: readonly string[], c
     let close = steady.measure();
     await sleep(config.windowMs);
     latency.push({ phase: 'before the move', window: await close() });
-    const before = await Promise.all(addresses.map(rebalanceOf));
-    log(`adding ${addresses[3]} with add_node under ${config.opsPerSecond} ops/s`);
+    const before = [...(await Promise.all(existing.map(rebalanceOf))), zeroStatus];
+    log(`adding a 4th node (${config.via}) under ${config.opsPerSecond} ops/s`);
     close = steady.measure();
     const startedMs = performance.now();
-    await addAndWait(client, addresses, addresses[3]!, config.moveTimeoutMs);
+    const addresses = [...existing, await addFourth()];
+    await waitForMove(addresses, config.moveTimeoutMs);
     const moveMs = performance.now() - startedMs;
     latency.push({ phase: 'during the move', window: await close() });
     const after = await Promise.all(addresses.map(rebalanceOf));
@@ -166,7 +184,7 @@ async function measurePhases(client: RingClient, addresses: readonly string[], c
     close = steady.measure();
     await sleep(config.windowMs);
     latency.push({ phase: 'after the move', window: await close() });
-    return { latency, before, after, moveMs };
+    return { latency, addresses, before, after, moveMs };
   } finally {
     await steady.stop();
   }
@@ -178,26 +196,37 @@ export async function runRebalanceBench(
   nodes: RingkvNode[],
 ): Promise<RebalanceBenchResult> {
   await startCluster(directory, nodes);
-  log(`3 nodes up (${nodes.map((node) => node.address).join(', ')}); loading ${config.keys} keys`);
-  const client = await RingClient.connect(
-    nodes.map((node) => node.address),
-    { requestTimeoutMs: clientTimeoutMs },
-  );
+  const existing = nodes.map((node) => node.address);
+  log(`3 nodes up (${existing.join(', ')}); loading ${config.keys} keys`);
+  const client = await RingClient.connect(existing, { requestTimeoutMs: clientTimeoutMs });
   try {
-    // The 4th node starts meanwhile (alone, idle), so its start-up is in neither latency window.
-    const [load, fourth] = await Promise.all([
+    // For add_node the 4th node starts meanwhile (alone, idle), so its start-up is in no latency window.
+    const [load, standalone] = await Promise.all([
       loadKeys(client, config.keys, { window: loadWindow, timeoutMs: config.loadTimeoutMs }),
-      startNode(directory, 'd'),
+      config.via === 'add_node' ? startNode(directory, 'd') : undefined,
     ]);
-    nodes.push(fourth);
+    if (standalone) nodes.push(standalone);
     log(
       `loaded ${load.loaded} keys in ${(load.elapsedMs / 1000).toFixed(1)} s (${load.retried} creates re-sent), ` +
         `${load.failures} failed`,
     );
     if (load.failures > 0)
       throw new Error(`loading: ${load.failures} creates failed, e.g. ${load.failureSample}`);
-    const addresses = nodes.map((node) => node.address);
-    const { latency, before, after, moveMs } = await measurePhases(client, addresses, config);
+    const addFourth = async (): Promise<string> => {
+      if (standalone) {
+        await client.addNode(standalone.address);
+        return standalone.address;
+      }
+      const joiner = await startNode(directory, 'd', existing[0]);
+      nodes.push(joiner);
+      return joiner.address;
+    };
+    const { latency, addresses, before, after, moveMs } = await measurePhases(
+      client,
+      existing,
+      config,
+      addFourth,
+    );
     const streams = streamRows(addresses, before, after, moveMs);
     return { load, latency, streams, ideal: await idealRows(addresses, config.keys, streams), moveMs };
   } finally {

@@ -1,10 +1,10 @@
 /**
- * `pnpm bench:rebalance [--keys N] [--rate OPS] [--window-seconds S] [--no-write] [--json]`: adds a 4th
- * node to a 3-node cluster (real processes, LMDB) holding N keys (default 1,000,000) of 100 bytes, and
- * reports streaming throughput (MB/s and keys/s), keys moved against the ideal, and the p50/p99 latency
- * of a steady client load before, during and after the move. Prints tables and replaces the
- * `## Rebalance` section of BENCHMARKS.md. Never pass/fail on speed; every wait is bounded, and every
- * process it starts is stopped, also on failure and Ctrl-C (lib/processes.ts).
+ * `pnpm bench:rebalance [--keys N] [--rate OPS] [--window-seconds S] [--via add_node|join] [--no-write]
+ * [--json]`: adds a 4th node to a 3-node cluster (real processes, LMDB) holding N keys (default
+ * 1,000,000) of 100 bytes, and reports streaming throughput (MB/s and keys/s), keys moved against the
+ * ideal, and the p50/p99 latency of a steady client load before, during and after the move. Prints
+ * tables and replaces the `## Rebalance` section of BENCHMARKS.md. Never pass/fail on speed; every wait
+ * is bounded, and every process it starts is stopped, also on failure and Ctrl-C (lib/processes.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,6 +28,7 @@ function parseConfig(argv: string[]): RebalanceBenchConfig & { writeMarkdown: bo
       'window-seconds': { type: 'string', default: '10' },
       'no-write': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      via: { type: 'string', default: 'add_node' },
     },
   });
   const number = (name: string, text: string, min: number, max: number): number => {
@@ -37,7 +38,11 @@ function parseConfig(argv: string[]): RebalanceBenchConfig & { writeMarkdown: bo
     }
     return value;
   };
+  if (values.via !== 'add_node' && values.via !== 'join') {
+    throw new Error(`--via must be add_node or join, got ${values.via}`);
+  }
   return {
+    via: values.via,
     keys: number('keys', values.keys, 1_000, 5_000_000),
     opsPerSecond: number('rate', values.rate, 10, 20_000),
     readFraction: 0.8,
@@ -69,7 +74,10 @@ function notes(config: RebalanceBenchConfig, result: RebalanceBenchResult, uptim
       `of 100-byte values in ${loadSeconds.toFixed(0)} s. A steady open-loop client load (RingClient, ` +
       `${config.opsPerSecond} ops/s, ${config.readFraction * 100}% reads / ${100 - config.readFraction * 100}% updates of ` +
       'random loaded keys, latency from the intended send time) ran throughout: a window before the move, a window from ' +
-      '`add_node` of a 4th (empty) node until every node agreed on the 4-node ring and reported no range left to move ' +
+      (config.via === 'add_node'
+        ? '`add_node` of a 4th (empty, already running) node '
+        : 'starting a 4th (empty) node with `--join` (its process start-up included) ') +
+      'until every node agreed on the 4-node ring and reported no range left to move ' +
       '(`rangesPending` 0 in /nodes on two polls in a row), and a window after. Keys and bytes moved are the ' +
       "differences of each node's own rebalance status (/nodes) over the move; a node's keys/s and MB/s are its own " +
       'rates over the time it was streaming, the total row is all nodes over the wall-clock time. Ideal: with ' +
