@@ -186,13 +186,14 @@ export const sweepRecordsPerTickMax = 256;
  */
 export const sweepBucketsPerTickMax = 64;
 /**
- * An expired tombstone is collected only when it was seen collectable twice, at least this long apart:
- * a replica that answered "nothing" may still be about to receive an older value already in flight from
- * a replica that came back stale (an anti-entropy page, a replica write). One minute is well above the
- * peer request timeouts (2 to 5 s) that bound how long such a transfer can still land.
+ * The sweeper drops a record only when it was seen droppable twice, at least this long apart: a replica
+ * that answered "nothing" may still be about to receive an older value already in flight from a replica
+ * that came back stale (an anti-entropy page, a replica write), and a node's ring can be partial for a
+ * moment after a restart. One minute is well above the peer request timeouts (2 to 5 s) that bound how
+ * long such a transfer can still land, and above how long gossip takes to complete a ring.
  */
 export const tombstoneConfirmMsDefault = 60_000;
-/** Tombstones awaiting their second look at once; more wait for a later pass. */
+/** Records (either rule) awaiting their second look at once; more wait for a later pass. */
 export const sweepCandidatesMax = 100_000;
 /** Mean time between sweeper ticks: a full pass over 1,000,000 records at 256 a tick takes about 1.1 h. */
 export const sweepIntervalMsDefault = 1_000;

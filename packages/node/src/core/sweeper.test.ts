@@ -132,6 +132,23 @@ describe('Sweeper: range cleanup', () => {
     }
   });
 
+  it('drops a moved-away record only on a second look confirmMs after the first', async () => {
+    const world = await World.create({ ids: ['a:1', 'b:1'], replicationFactor: 1 });
+    const keys = keysOf(40);
+    for (const key of keys) await world.store('a:1').put(key, world.record(10, '"v"'));
+    for (const key of keys) await world.store('b:1').put(key, world.record(10, '"v"'));
+    const movedAway = keys.filter((key) => world.replicasOf(key)[0] === 'b:1');
+    expect(movedAway.length).toBeGreaterThan(5);
+    const sweeper = world.sweeper('a:1');
+    await world.pass(sweeper);
+    expect(sweeper.stats.recordsCleaned).toBe(0);
+    await world.pass(sweeper); // still within confirmMs of the first look
+    expect(sweeper.stats.recordsCleaned).toBe(0);
+    await world.sweep(sweeper);
+    expect(sweeper.stats.recordsCleaned).toBe(movedAway.length);
+    for (const key of keys) expect(world.store('a:1').get(key) === undefined).toBe(movedAway.includes(key));
+  });
+
   it('keeps every record on a ring of one, off the ring, while pending, joining or leaving', async () => {
     const cleanupFacts = { enabled: true, ring: ringOf(['a:1', 'b:1']), self: 'a:1', rangesPending: 0 };
     expect(cleanupAllowed({ ...cleanupFacts, selfStatus: 'alive' })).toBe(true);

@@ -25,7 +25,7 @@ import { type Clock, compareRecords, type NodeId, type StoredRecord, type TimerH
 export interface SweeperConfig {
   /** A tombstone is collected no sooner than this after its delete. */
   graceMs: number;
-  /** ...and only when seen collectable twice, this long apart (limits.ts `tombstoneConfirmMsDefault`). */
+  /** A record is dropped only when seen droppable twice, this long apart (`tombstoneConfirmMsDefault`). */
   confirmMs: number;
   intervalMs: number;
   recordsPerTick: number;
@@ -107,7 +107,7 @@ export class Sweeper {
     failedTicks: 0,
   };
   private after: { token: number; key: string } | undefined;
-  /** Expired tombstones seen collectable once: key -> the version seen and when it was first seen. */
+  /** Records seen droppable once (either rule): key -> the version seen and when it was first seen. */
   private readonly candidates = new Map<string, { version: number; firstMs: number; pass: number }>();
   private nextBucket = 0;
   private timer: TimerHandle | undefined;
@@ -227,16 +227,19 @@ export class Sweeper {
       if (await this.deps.store.purge(record.key, record.version)) this.stats.tombstonesCollected++;
       return;
     }
-    this.candidates.delete(record.key);
     if (cleanup && this.cleanupAllowedNow(ring) && heldElsewhere(record, held)) {
+      if (!this.confirmed(record, nowMs)) return;
       if (await this.deps.store.purge(record.key, record.version)) this.stats.recordsCleaned++;
+      return;
     }
+    this.candidates.delete(record.key);
   }
 
   /**
-   * Whether this collectable tombstone was already collectable `confirmMs` ago (the first look only
-   * records it): a transfer of an older value that was in flight at the first look has landed by now, and
-   * would have shown in the second look's answers.
+   * Whether this record could already be dropped `confirmMs` ago (the first look only records it). For a
+   * tombstone: a transfer of an older value in flight at the first look has landed by now and shows in the
+   * second look's answers. For both rules: a ring seen just after a restart can be partial for a moment
+   * and name the wrong replicas; the second look asks the replicas of the ring as it is then.
    */
   private confirmed(record: KeyedRecord, nowMs: number): boolean {
     const seen = this.candidates.get(record.key);
