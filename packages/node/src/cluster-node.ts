@@ -129,6 +129,7 @@ export class ClusterNode implements NodeApi {
       membership: this.membership,
       ...(options.antiEntropy ? { antiEntropy: options.antiEntropy } : {}),
       ...(options.joinSettleMs === undefined ? {} : { joinSettleMs: options.joinSettleMs }),
+      ready: () => !this.membership.awaitingSeed(),
     });
     this.data = new DataNode({
       self: options.nodeId,

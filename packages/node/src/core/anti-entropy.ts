@@ -37,6 +37,11 @@ export interface AntiEntropyDeps {
   peers: PeerRequester;
   placement: Placement;
   config: AntiEntropyConfig;
+  /**
+   * False while this node's ring cannot be trusted (still waiting for its seeds after a start): a round
+   * then would compare ranges the node does not replicate and pull copies nobody reads. Default: ready.
+   */
+  ready?: () => boolean;
 }
 
 export interface RoundOutcome {
@@ -74,6 +79,7 @@ export class AntiEntropy {
     const waitMs = intervalMs / 2 + this.deps.random.next() * intervalMs;
     this.timer = this.deps.clock.setTimer(waitMs, () => {
       if (this.busy) return this.schedule(); // the previous round is still pulling
+      if (this.deps.ready && !this.deps.ready()) return this.schedule();
       this.busy = true;
       this.round()
         .catch(() => {

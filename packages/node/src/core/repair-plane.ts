@@ -33,6 +33,8 @@ export interface RepairPlaneDeps {
   antiEntropyEnabled?: boolean;
   /** Wait before a newly joined node pulls its ranges (rebalance.ts `joinSettleMs`). */
   joinSettleMs?: number;
+  /** False while the node's ring cannot be trusted (waiting for its seeds): no anti-entropy rounds. */
+  ready?: () => boolean;
   /** Storage reclamation (core/sweeper.ts): on with `sweeperDefaults` unless false. */
   reclamation?: Partial<SweeperConfig> | false;
   /** This node's membership status (default: `membership.member(self)`); unknown, the sweeper drops nothing. */

@@ -122,6 +122,7 @@ export class ReplicationSimNode {
           antiEntropy: config.antiEntropy,
           reclamation: config.reclamation ?? false,
           selfStatus: () => this.membership.member(context.id)?.status,
+          ready: () => !this.membership.awaitingSeed(),
         })
       : undefined;
     this.data = new DataNode({
