@@ -79,12 +79,14 @@ export function startSteadyLoad(options: SteadyLoadOptions): SteadyLoad {
 
   const write = async (op: 'create' | 'update', key: string, value: unknown) => {
     writtenKeys.add(key);
+    // Where the client sends it (the key's coordinator in its view of the ring): named in a failure.
+    const via = client.route(key);
     try {
       const result = op === 'create' ? await client.create(key, value) : await client.update(key, value);
       expected.set(key, JSON.stringify(result.value));
       if (op === 'create') createdKeys.push(key);
     } catch (error) {
-      failures.push(`${op} ${key}: ${describeError(error)}`);
+      failures.push(`${op} ${key} via ${via}: ${describeError(error)}`);
       const values = uncertain.get(key) ?? new Set([expected.get(key)]);
       uncertain.set(key, values.add(JSON.stringify(value)));
     }
@@ -92,11 +94,12 @@ export function startSteadyLoad(options: SteadyLoadOptions): SteadyLoad {
   const read = async (key: string) => {
     const want = expected.get(key);
     if (uncertain.has(key)) return;
+    const via = client.route(key);
     try {
       const got = JSON.stringify((await client.read(key)).value);
-      if (got !== want) failures.push(`read ${key}: got ${got}, expected ${want}`);
+      if (got !== want) failures.push(`read ${key} via ${via}: got ${got}, expected ${want}`);
     } catch (error) {
-      failures.push(`read ${key}: ${describeError(error)}`);
+      failures.push(`read ${key} via ${via}: ${describeError(error)}`);
     }
   };
 
