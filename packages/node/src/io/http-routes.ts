@@ -95,7 +95,12 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDependencies)
     status: number,
     decoded: { request: NodeRequest; valueJson?: string },
     id: string,
-  ) => sendJson(reply, status, await dispatcher.run(decoded.request, decoded.valueJson, 'http', id));
+  ) => {
+    // A read the node answers from its own store skips the promise chain (Dispatcher.runNow).
+    const now = dispatcher.runNow(decoded.request, 'http');
+    const text = now ?? (await dispatcher.run(decoded.request, decoded.valueJson, 'http', id));
+    return sendJson(reply, status, text);
+  };
 
   for (const route of keyRoutes) {
     app.route({
