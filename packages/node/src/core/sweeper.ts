@@ -7,6 +7,8 @@
  *    - expired tombstones that no replica of the key could resurrect (`tombstoneCollectable`), and
  *    - records of keys this node no longer replicates, once every current replica answered that it holds
  *      the record or something newer (`heldElsewhere`), and only while nothing is moving (`cleanupAllowed`).
+ * Either rule must hold at two looks at least `confirmMs` apart (the first only notes the record), so a
+ * value in flight at the first look, or a ring that was partial for a moment, shows in the second.
  * It asks other replicas through `readReplica`; one that does not answer counts as "might hold anything",
  * which keeps the record. Nothing is dropped while this node is not `alive` (joining: its ring may be
  * partial; leaving: it is streaming its ranges out) or while its rebalancer still has transfers pending
