@@ -11,7 +11,6 @@
  * node, from /nodes) and the time taken are printed. No assertion on speed: deadlines are safety bounds.
  */
 import { RingClient } from '@ringkv/client';
-import type { RebalanceStatus } from '@ringkv/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PeerLogger, PeerTransport } from '../src/io/peer-transport.js';
 import { createAll, errorText, inWindows } from './helpers/bulk-calls.js';
@@ -19,13 +18,14 @@ import type { NodeProcess } from './helpers/node-process.js';
 import { pickFreePort } from './helpers/node-process.js';
 import {
   LmdbCluster,
+  type MovedByNode,
   primaryShare,
   rebalanced,
-  rebalanceOf,
   replicaMismatches,
   ringSeenBy,
   settledOn,
   until,
+  watchRebalance,
 } from './helpers/rebalance-cluster.js';
 import { type SteadyLoadResult, startSteadyLoad } from './helpers/steady-load.js';
 
@@ -57,33 +57,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 interface MoveReport {
   load: SteadyLoadResult;
   elapsedMs: number;
-  moved: Array<{ node: string; keys: number; bytes: number }>;
+  moved: MovedByNode[];
 }
 
 /**
  * Runs the steady load, makes `change`, waits until `members()` have settled on one ring with nothing
- * left to move, stops the load, and reports what every node process moved meanwhile (each sampled
- * itself: a leaving node disappears from the others' views).
+ * left to move, stops the load, and reports what every node process moved meanwhile.
  */
 async function moveUnderLoad(
   label: string,
   change: () => Promise<void>,
   members: () => readonly NodeProcess[],
 ): Promise<MoveReport> {
-  const sample = async (into: Map<string, RebalanceStatus>) =>
-    Promise.all(
-      cluster.processes.map(async (node) => {
-        const status = await rebalanceOf(node).catch(() => undefined);
-        if (status) into.set(node.id, status);
-      }),
-    );
-  const before = new Map<string, RebalanceStatus>();
-  await sample(before);
-  const last = new Map(before);
-  let watching = true;
-  const watcher = (async () => {
-    for (; watching; await sleep(250)) await sample(last);
-  })();
+  const watch = await watchRebalance(() => cluster.processes);
   const load = startSteadyLoad({
     client,
     expected,
@@ -92,24 +78,23 @@ async function moveUnderLoad(
     prefix: label,
     durationMsMax: 150_000,
   });
-  await sleep(500);
-  const startedMs = Date.now();
-  await change();
-  const after = members();
-  await until(`${label}: ${after.length} nodes settle on one ring`, () => settledOn(after), 60_000);
-  await until(`${label}: every node has moved its ranges`, () => rebalanced(after), 90_000);
-  const elapsedMs = Date.now() - startedMs;
-  await sleep(500);
-  const result = await load.stop();
-  watching = false;
-  await watcher;
-  const delta = (id: string, field: keyof RebalanceStatus) =>
-    (last.get(id)?.[field] ?? 0) - (before.get(id)?.[field] ?? 0);
-  const moved = cluster.processes.map(({ id }) => ({
-    node: id,
-    keys: delta(id, 'keysMoved'),
-    bytes: delta(id, 'bytesMoved'),
-  }));
+  const stop = async () => ({ result: await load.stop(), moved: await watch.stop() });
+  let elapsedMs: number;
+  try {
+    await sleep(500);
+    const startedMs = Date.now();
+    await change();
+    const after = members();
+    await until(`${label}: ${after.length} nodes settle on one ring`, () => settledOn(after), 60_000);
+    await until(`${label}: every node has moved its ranges`, () => rebalanced(after), 90_000);
+    elapsedMs = Date.now() - startedMs;
+    await sleep(500);
+  } catch (error) {
+    // Nothing of this move may keep running into the next test.
+    await stop();
+    throw error;
+  }
+  const { result, moved } = await stop();
   const total = moved.reduce(
     (sum, entry) => ({ keys: sum.keys + entry.keys, bytes: sum.bytes + entry.bytes }),
     { keys: 0, bytes: 0 },

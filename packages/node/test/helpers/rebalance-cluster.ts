@@ -104,6 +104,47 @@ export async function settledOn(members: readonly NodeProcess[]): Promise<boolea
   );
 }
 
+export interface MovedByNode {
+  node: string;
+  keys: number;
+  bytes: number;
+}
+
+/**
+ * Samples every process of `processes()` itself every 250 ms (a leaving node disappears from the others'
+ * views) from now until `stop()`, which returns the keys and bytes each one moved meanwhile.
+ */
+export async function watchRebalance(processes: () => readonly NodeProcess[]) {
+  const sample = async (into: Map<string, RebalanceStatus>) =>
+    Promise.all(
+      processes().map(async (node) => {
+        const status = await rebalanceOf(node).catch(() => undefined);
+        if (status) into.set(node.id, status);
+      }),
+    );
+  const before = new Map<string, RebalanceStatus>();
+  await sample(before);
+  const last = new Map(before);
+  let watching = true;
+  const watcher = (async () => {
+    for (; watching; await sleep(250)) await sample(last);
+  })();
+  const delta = (id: string, field: 'keysMoved' | 'bytesMoved') =>
+    (last.get(id)?.[field] ?? 0) - (before.get(id)?.[field] ?? 0);
+  return {
+    stop: async (): Promise<MovedByNode[]> => {
+      watching = false;
+      await watcher;
+      await sample(last);
+      return processes().map(({ id }) => ({
+        node: id,
+        keys: delta(id, 'keysMoved'),
+        bytes: delta(id, 'bytesMoved'),
+      }));
+    },
+  };
+}
+
 /** True when no node of `members` has a range left to move, on two polls 300 ms apart. */
 export async function rebalanced(members: readonly NodeProcess[]): Promise<boolean> {
   for (let poll = 0; poll < 2; poll++) {
