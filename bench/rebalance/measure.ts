@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { RingClient } from '@ringkv/client';
+import { processCpuSeconds } from '../lib/cpu.js';
 import { sleep, stopProcess, waitUntil } from '../lib/processes.js';
 import { type RingkvNode, startRingkvNode } from '../lib/ringkv.js';
 import {
@@ -132,6 +133,27 @@ async function idealRows(
   ];
 }
 
+/**
+ * CPU used by the node processes (all together) and by this process (the load generator) from now until
+ * the returned function is called, in % of one core: on a shared 2-core machine it says how much of the
+ * machine the cluster actually got in each window.
+ */
+function cpuWindow(pids: () => readonly number[]) {
+  const startedMs = performance.now();
+  const serverBefore = new Map(pids().map((pid) => [pid, processCpuSeconds(pid)]));
+  const generatorBefore = process.cpuUsage();
+  return () => {
+    const seconds = Math.max(performance.now() - startedMs, 1) / 1000;
+    let server = 0;
+    for (const pid of pids()) server += processCpuSeconds(pid) - (serverBefore.get(pid) ?? 0);
+    const generator = process.cpuUsage(generatorBefore);
+    return {
+      serverCpuPercent: (server / seconds) * 100,
+      generatorCpuPercent: ((generator.user + generator.system) / 1e6 / seconds) * 100,
+    };
+  };
+}
+
 const zeroStatus: RebalanceStatus = {
   rangesPending: 0,
   keysMoved: 0,
@@ -149,6 +171,7 @@ async function measurePhases(
   existing: readonly string[],
   config: RebalanceBenchConfig,
   addFourth: () => Promise<string>,
+  pids: () => readonly number[],
 ) {
   const steady = startOpenLoop(
     {
@@ -168,22 +191,31 @@ async function measurePhases(
   try {
     await sleep(warmupMs);
     const latency: LatencyRow[] = [];
-    let close = steady.measure();
+    /** Opens a latency and CPU window; the returned function closes both into a row named `phase`. */
+    const open = (phase: string) => {
+      const closeLoad = steady.measure();
+      const closeCpu = cpuWindow(pids);
+      return async () => {
+        const cpu = closeCpu();
+        latency.push({ phase, window: await closeLoad(), ...cpu });
+      };
+    };
+    let close = open('before the move');
     await sleep(config.windowMs);
-    latency.push({ phase: 'before the move', window: await close() });
+    await close();
     const before = [...(await Promise.all(existing.map(rebalanceOf))), zeroStatus];
     log(`adding a 4th node (${config.via}) under ${config.opsPerSecond} ops/s`);
-    close = steady.measure();
+    close = open('during the move');
     const startedMs = performance.now();
     const addresses = [...existing, await addFourth()];
     await waitForMove(addresses, config.moveTimeoutMs);
     const moveMs = performance.now() - startedMs;
-    latency.push({ phase: 'during the move', window: await close() });
+    await close();
     const after = await Promise.all(addresses.map(rebalanceOf));
     log(`the move finished in ${(moveMs / 1000).toFixed(1)} s; measuring a window after it`);
-    close = steady.measure();
+    close = open('after the move');
     await sleep(config.windowMs);
-    latency.push({ phase: 'after the move', window: await close() });
+    await close();
     return { latency, addresses, before, after, moveMs };
   } finally {
     await steady.stop();
@@ -226,6 +258,7 @@ export async function runRebalanceBench(
       existing,
       config,
       addFourth,
+      () => nodes.map((node) => node.process.pid),
     );
     const streams = streamRows(addresses, before, after, moveMs);
     return { load, latency, streams, ideal: await idealRows(addresses, config.keys, streams), moveMs };

@@ -8,6 +8,9 @@ import type { WindowResult } from './open-loop.js';
 export interface LatencyRow {
   phase: string;
   window: WindowResult;
+  /** CPU of all node processes, and of the benchmark process, in % of one core during the window. */
+  serverCpuPercent?: number;
+  generatorCpuPercent?: number;
 }
 
 export interface StreamRow {
@@ -42,6 +45,8 @@ export const latencyColumns: Column<LatencyRow>[] = [
   { header: 'max ms', cell: (row) => row.window.latency.maxMs },
   { header: 'errors', cell: (row) => row.window.errors },
   { header: 'skipped', cell: (row) => row.window.skipped },
+  { header: 'nodes CPU %', cell: (row) => row.serverCpuPercent },
+  { header: 'bench CPU %', cell: (row) => row.generatorCpuPercent },
 ];
 
 const rate = (amount: number, row: StreamRow, own: number | undefined) =>
