@@ -114,6 +114,11 @@ export class AntiEntropy {
     return shared;
   }
 
+  private replicates(key: string): boolean {
+    const { placement, self, config } = this.deps;
+    return placement.ring().preferenceList(key, config.replicationFactor).includes(self);
+  }
+
   /** One round with one peer; public so tests can drive rounds directly. */
   async round(): Promise<RoundOutcome> {
     this.stats.rounds++;
@@ -139,6 +144,9 @@ export class AntiEntropy {
       for (const part of parts) {
         const pulled = await pullRange(this.deps.peers, peer, part, this.deps.store, {
           timeoutMs: this.deps.config.requestTimeoutMs,
+          // The ring may have changed since the round chose its ranges (or was partial then, right
+          // after a restart): apply only keys this node replicates now, never orphan copies.
+          accept: (key) => this.replicates(key),
         });
         outcome.keysApplied += pulled.keysApplied;
         this.stats.partsRepaired++;

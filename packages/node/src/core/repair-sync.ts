@@ -191,6 +191,8 @@ function linearIntervals(range: TokenRange): Array<[number, number]> {
 export interface PullOptions {
   timeoutMs: number;
   recordsMax?: number;
+  /** Applies only the records whose key this accepts (checked as each page arrives); default all. */
+  accept?: (key: string) => boolean;
 }
 
 /** Pages one pull fetches at most (a peer that keeps answering `next` cannot hold us forever). */
@@ -252,12 +254,14 @@ export async function pullRange(
       ...(after ? { after } : {}),
     };
     const page = await peers.request(peer, request, options.timeoutMs);
-    if (page.records.length > 0) {
-      const applied = await store.putMany(page.records);
+    const accept = options.accept;
+    const records = accept ? page.records.filter(({ key }) => accept(key)) : page.records;
+    if (records.length > 0) {
+      const applied = await store.putMany(records);
       result.keysApplied += applied.filter(Boolean).length;
-      result.keysReceived += page.records.length;
-      for (const { key, record } of page.records) result.bytesReceived += recordBytes(key, record);
     }
+    result.keysReceived += page.records.length;
+    for (const { key, record } of page.records) result.bytesReceived += recordBytes(key, record);
     const next = page.next;
     if (!next || (after && next.token === after.token && next.key === after.key)) return result;
     if (++pages >= pagesMax) throw new Error(`pull of a range from ${peer} exceeded ${pagesMax} pages`);
