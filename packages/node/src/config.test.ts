@@ -27,6 +27,7 @@ describe('parseNodeConfig', () => {
       readQuorum: 2,
       writeQuorum: 2,
       token: undefined,
+      clusterName: 'ringkv',
       allowOrigins: [],
       logLevel: 'info',
       connectionsMax: limits.connectionsMax,
@@ -45,6 +46,7 @@ describe('parseNodeConfig', () => {
       RINGKV_READ_QUORUM: '3',
       RINGKV_WRITE_QUORUM: '3',
       RINGKV_CLUSTER_SECRET: 's',
+      RINGKV_CLUSTER_NAME: 'staging-eu.1',
       RINGKV_TOKEN: 't',
       RINGKV_ALLOW_ORIGIN: 'http://localhost:5173/, *',
       RINGKV_LOG_LEVEL: 'warn',
@@ -60,6 +62,7 @@ describe('parseNodeConfig', () => {
       readQuorum: 3,
       writeQuorum: 3,
       clusterSecret: 's',
+      clusterName: 'staging-eu.1',
       token: 't',
       allowOrigins: ['http://localhost:5173', '*'],
       logLevel: 'warn',
@@ -84,6 +87,8 @@ describe('parseNodeConfig', () => {
     expect(problem({ logLevel: 'loud' })).toContain('--log-level');
     expect(problem({ allowOrigin: 'not an origin' })).toContain('--allow-origin');
     expect(problem({ token: '' })).toContain('--token');
+    expect(problem({ clusterName: 'a b' })).toMatch(/--cluster-name: must be 1 to 64 letters/);
+    expect(problem({ clusterName: 'x'.repeat(65) })).toContain('--cluster-name');
     expect(problem({}, { RINGKV_MEMORY: 'maybe' })).toContain(
       '--memory (RINGKV_MEMORY): must be true or false',
     );

@@ -28,6 +28,8 @@ export interface NodeConfig {
   readQuorum: number;
   writeQuorum: number;
   clusterSecret: string | undefined;
+  /** Peers must name the same cluster in their handshake: two clusters on one network never merge. */
+  clusterName: string;
   token: string | undefined;
   /** Browser origins (besides the node's own) allowed to open a WebSocket; `*` allows any. */
   allowOrigins: string[];
@@ -55,6 +57,7 @@ type RawKey =
   | 'readQuorum'
   | 'writeQuorum'
   | 'clusterSecret'
+  | 'clusterName'
   | 'token'
   | 'allowOrigin'
   | 'logLevel'
@@ -84,6 +87,7 @@ export const nodeOptions: readonly OptionSpec[] = [
   option('--read-quorum <n>', `replicas a quorum read waits for (default ${limits.quorumDefault})`),
   option('--write-quorum <n>', `replicas a quorum write waits for (default ${limits.quorumDefault})`),
   option('--cluster-secret <secret>', 'secret peers must prove they know'),
+  option('--cluster-name <name>', 'name peers must share (default ringkv)'),
   option('--token <token>', 'token every HTTP request and WebSocket must present'),
   option('--allow-origin <origin,...>', 'other browser origins allowed to connect (or *)'),
   option('--log-level <level>', `one of ${logLevels.join(', ')} (default info)`),
@@ -112,6 +116,7 @@ const defaults: RawOptions = {
   readQuorum: String(limits.quorumDefault),
   writeQuorum: String(limits.quorumDefault),
   logLevel: 'info',
+  clusterName: 'ringkv',
   connectionsMax: String(limits.connectionsMax),
   requestsInflightMax: String(limits.requestsInflightPerConnectionMax),
 };
@@ -184,6 +189,9 @@ const rawSchema = z.object({
   readQuorum: integer(1, limits.replicationFactorMax),
   writeQuorum: integer(1, limits.replicationFactorMax),
   clusterSecret: text.optional(),
+  clusterName: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1 to 64 letters, digits, ".", "_" or "-"'),
   token: text.optional(),
   allowOrigin: originList.optional(),
   logLevel: z.enum(logLevels),
@@ -279,6 +287,7 @@ export function parseNodeConfig(
     readQuorum: parsed.readQuorum,
     writeQuorum: parsed.writeQuorum,
     clusterSecret: parsed.clusterSecret,
+    clusterName: parsed.clusterName,
     token: parsed.token,
     allowOrigins: parsed.allowOrigin ?? [],
     logLevel: parsed.logLevel,

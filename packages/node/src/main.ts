@@ -91,6 +91,7 @@ async function createNode({ config, store, clock, metrics, logger }: NodeParts):
     writeQuorum: config.writeQuorum,
     join,
     clusterSecret: config.clusterSecret,
+    clusterName: config.clusterName,
     sampleOps: () => metrics.window.sample(),
     statsIntervalMs: limits.statsIntervalMs,
   });

@@ -258,4 +258,21 @@ describe('a cluster of three real processes', () => {
       await stranger.stop();
     }
   }, 90_000);
+
+  it('refuses a node of another cluster name, even with the same secret', async () => {
+    const stranger = await startNodeProcess({
+      portRange,
+      args: ['--vnodes', '16', '--cluster-secret', secret, '--cluster-name', 'other', '--log-level', 'warn'],
+    });
+    try {
+      const response = await fetch(`${nodes[0]!.url}/add_node/${encodeURIComponent(stranger.address)}`, {
+        method: 'POST',
+      });
+      expect(response.status).toBe(502);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NODE_UNREACHABLE');
+      expect((await nodesSeenBy(nodes[0]!)).map((member) => member.id)).not.toContain(stranger.address);
+    } finally {
+      await stranger.stop();
+    }
+  }, 90_000);
 });
