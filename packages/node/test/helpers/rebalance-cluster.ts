@@ -189,8 +189,9 @@ export async function replicaMismatches(
   keys: Iterable<string>,
   accepts: (key: string, value: string | null | undefined) => boolean,
 ): Promise<string[]> {
-  const stores = new Map<string, Map<string, string | null>>();
-  for (const id of ring.nodes()) stores.set(id, await dumpStore(peer, id));
+  const ids = ring.nodes();
+  const dumps = await Promise.all(ids.map((id) => dumpStore(peer, id)));
+  const stores = new Map(ids.map((id, index) => [id, dumps[index]!]));
   const mismatches: string[] = [];
   for (const key of keys) {
     for (const replica of ring.preferenceList(key, replicas)) {
