@@ -22,6 +22,13 @@ function noteOf(row: ResultRow): string {
   return parts.join('; ');
 }
 
+/** Operations per second of server CPU (all its processes); undefined when the CPU was not measured. */
+export function opsPerServerCpuSecond(row: ResultRow): number | undefined {
+  const ops = row.result?.opsPerSecond;
+  const cpu = row.serverCpuPercent;
+  return ops === undefined || cpu === undefined || cpu <= 0 ? undefined : ops / (cpu / 100);
+}
+
 export function clusterColumns(rows: readonly ResultRow[]): Column<ResultRow>[] {
   return [
     { header: 'target', cell: (row) => row.target, alignRight: false },
@@ -46,6 +53,8 @@ export function clusterColumns(rows: readonly ResultRow[]): Column<ResultRow>[] 
     },
     { header: 'errors', cell: (row) => row.result?.errors },
     { header: 'server CPU %', cell: (row) => row.serverCpuPercent },
+    // On a shared machine a cell's rate follows the CPU its server got; this is the rate per core it got.
+    { header: 'ops per server CPU-s', cell: opsPerServerCpuSecond },
     { header: 'generator CPU %', cell: (row) => row.generatorCpuPercent },
     { header: 'note', cell: noteOf, alignRight: false },
   ];

@@ -155,6 +155,14 @@ function columns(rows: readonly Row[]): Column<Row>[] {
     },
     { header: 'errors', cell: (row) => row.result?.errors },
     { header: 'server CPU %', cell: (row) => row.serverCpuPercent },
+    {
+      // On a shared machine a cell's rate follows the CPU its server got; this is the rate per core it got.
+      header: 'req per server CPU-s',
+      cell: (row) =>
+        row.result && row.serverCpuPercent
+          ? row.result.opsPerSecond / (row.serverCpuPercent / 100)
+          : undefined,
+    },
     { header: 'autocannon CPU %', cell: (row) => row.generatorCpuPercent },
     { header: 'note', cell: (row) => row.note ?? '', alignRight: false },
   ];
