@@ -24,6 +24,7 @@ const shapes: Record<string, LoadShape | { kind: 'app'; workers: number }> = {
   depth16: { kind: 'depth', depth: 16 },
   batch100: { kind: 'batch', size: 100 },
   app50: { kind: 'app', workers: 50 },
+  app1000: { kind: 'app', workers: 1000 },
 };
 
 interface Topology {
