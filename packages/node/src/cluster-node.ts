@@ -24,6 +24,7 @@ import { Membership, type MembershipConfig } from './core/membership.js';
 import { RepairPlane, type RepairPlaneDeps } from './core/repair-plane.js';
 import { DataNode, worthSendingTo } from './core/replica.js';
 import { defaultTokens, type Ring } from './core/ring.js';
+import { RingViews } from './core/ring-views.js';
 import { allocateTokens } from './core/tokens.js';
 import type { Clock, NodeId, Random } from './core/types.js';
 import { ClusterEvents } from './io/peer-events.js';
@@ -75,6 +76,7 @@ export class ClusterNode implements NodeApi {
   /** Anti-entropy and rebalance streaming; `repair.store` is the store every write goes through. */
   readonly repair: RepairPlane;
   private readonly events: ClusterEvents;
+  private readonly views: RingViews;
   private readonly stats: PeerStatsPoller;
   private open = true;
 
@@ -110,8 +112,9 @@ export class ClusterNode implements NodeApi {
         ...options.membership,
       },
     });
+    this.views = new RingViews(this.membership, options.nodeId);
     const placement: Placement = {
-      ring: () => this.membership.ring(),
+      ring: () => this.views.routing(),
       // A suspect is still sent to: SWIM suspects a node whose acks are merely late (a busy event loop), and
       // a request that then fails costs a hint, not an error. A node whose connection is refused is skipped.
       isLive: (id: NodeId) =>
@@ -182,7 +185,11 @@ export class ClusterNode implements NodeApi {
           : (this.repair.serve(request) ?? this.data.handle(from, request)),
     });
     // A joining node's ranges have arrived (or the transfers gave up: anti-entropy finishes them): serve.
-    this.repair.rebalancer?.onIdle(() => this.membership.markReady());
+    this.repair.rebalancer?.onIdle(() => {
+      this.membership.markReady();
+      // Decommissioned: every range is with its new replicas; from now on forward, never coordinate.
+      if (this.repair.rebalancer?.stats.decommissioned) this.views.retire();
+    });
     this.transport.onPeerEvent((event) => {
       if (event.type === 'up') this.data.handoff.nudge(event.peer);
     });
@@ -190,7 +197,13 @@ export class ClusterNode implements NodeApi {
       if (event.type === 'member' && this.membership.isLive(event.member.id)) {
         this.data.handoff.nudge(event.member.id);
       }
-      if (event.type === 'removed') this.transport.forget(event.id);
+      // A removed node may still be finishing requests with us (it forwards while it drains): close its
+      // link only after a while, and only if it has not come back meanwhile.
+      if (event.type === 'removed') {
+        this.options.clock.setTimer(limits.removedLinkLingerMs, () => {
+          if (!this.membership.member(event.id)) this.transport.forget(event.id);
+        });
+      }
     });
   }
 
@@ -243,9 +256,9 @@ export class ClusterNode implements NodeApi {
 
   /** Joining nodes that will replicate `key`: only while some member is joining with tokens. */
   private pendingReplicas(key: string, replicas: readonly NodeId[]): NodeId[] {
-    if (this.membership.fullRing() === this.membership.ring()) return [];
-    const future = this.membership.fullRing().preferenceList(key, this.options.replicationFactor);
-    return future.filter((id) => !replicas.includes(id));
+    const future = this.views.future();
+    if (!future) return [];
+    return future.preferenceList(key, this.options.replicationFactor).filter((id) => !replicas.includes(id));
   }
 
   getNode(key: string): GetNodeResult {

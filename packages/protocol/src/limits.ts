@@ -197,3 +197,10 @@ export const tombstoneConfirmMsDefault = 60_000;
 export const sweepCandidatesMax = 100_000;
 /** Mean time between sweeper ticks: a full pass over 1,000,000 records at 256 a tick takes about 1.1 h. */
 export const sweepIntervalMsDefault = 1_000;
+
+// Membership changes (lead)
+/**
+ * A member removed from the ring keeps its peer link this long before it is closed: a decommissioned node
+ * forwards its last operations to us while it leaves, and they must not fail because we hung up first.
+ */
+export const removedLinkLingerMs = 5_000;

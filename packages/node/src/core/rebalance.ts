@@ -42,10 +42,18 @@ export interface RebalanceDeps {
    * only on an old owner after the page holding its key was streamed. Default `joinSettleMsDefault`.
    */
   joinSettleMs?: number;
+  /**
+   * How long a decommissioned node, its ranges handed over, keeps forwarding (not coordinating) before it
+   * announces that it leaves the ring: operations it was coordinating finish first.
+   */
+  leaveDrainMs?: number;
 }
 
 /** Default of `RebalanceDeps.joinSettleMs`: a few round trips, well under a protocol period. */
 export const joinSettleMsDefault = 500;
+
+/** Default of `RebalanceDeps.leaveDrainMs`. */
+export const leaveDrainMsDefault = 1_000;
 
 interface Transfer {
   range: TokenRange;
@@ -148,12 +156,16 @@ export class Rebalancer {
       this.working = false;
       if (this.startedMs !== undefined) this.activeMs += this.deps.clock.nowMs() - this.startedMs;
       this.startedMs = undefined;
-      if (this.leaving && this.running && this.pushes.length === 0 && !this.stats.decommissioned) {
-        this.stats.decommissioned = true;
-        this.deps.membership.forget(this.deps.self);
-      }
-      if (this.running && this.pulls.length === 0 && this.pushes.length === 0) {
-        for (const listener of this.idleListeners) listener();
+      const idle = this.running && this.pulls.length === 0 && this.pushes.length === 0;
+      const handedOver = this.leaving && idle && !this.stats.decommissioned;
+      if (handedOver) this.stats.decommissioned = true;
+      // Listeners first: a decommissioned node stops coordinating (it forwards) before it leaves the ring,
+      // and leaves only after operations it was coordinating have had time to finish.
+      if (idle) for (const listener of this.idleListeners) listener();
+      if (handedOver) {
+        this.deps.clock.setTimer(this.deps.leaveDrainMs ?? leaveDrainMsDefault, () => {
+          if (this.running) this.deps.membership.forget(this.deps.self);
+        });
       }
     });
   }
