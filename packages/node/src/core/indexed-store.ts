@@ -14,8 +14,8 @@
  * - hints older than half the grace period are dropped instead of delivered: a hint carrying an older
  *   value must never land after the tombstone that supersedes it was collected.
  */
-import { limits } from '@ringkv/protocol';
 import type { Hint, KeyedRecord, ScanOptions, Store, StoreCounts } from '../store/store.js';
+import { scanEvery } from '../store/store-common.js';
 import { keyToken } from './hash.js';
 import { hlcMillis } from './hlc.js';
 import { MerkleIndex } from './merkle.js';
@@ -55,7 +55,7 @@ export class IndexedStore implements Store {
   rebuild(): void {
     this.index.clear();
     if (this.policy) this.horizon?.reset(this.policy.clock.nowMs());
-    for (const record of this.scanAll({ startExclusive: 0, endInclusive: 0 })) {
+    for (const record of scanEvery(this.inner, { startExclusive: 0, endInclusive: 0 })) {
       this.index.update(record.token, record.key, undefined, this.digested(record));
     }
   }
@@ -156,7 +156,9 @@ export class IndexedStore implements Store {
     // Nothing counted in the bucket (or an XOR collision): skip it and leave its horizon, which keeps the
     // index exact either way; a bucket with something in it is retired on a later pass.
     if (this.index.bucketDigest(bucket) === 0) return 0;
-    const retired = this.horizon.advance(bucket, this.policy.clock.nowMs(), (part) => this.scanAll(part));
+    const retired = this.horizon.advance(bucket, this.policy.clock.nowMs(), (part) =>
+      scanEvery(this.inner, part),
+    );
     for (const record of retired) this.index.update(record.token, record.key, record, undefined);
     return retired.length;
   }
@@ -177,22 +179,6 @@ export class IndexedStore implements Store {
 
   private digested(record: KeyedRecord): StoredRecord | undefined {
     return this.inDigest(record) ? record : undefined;
-  }
-
-  private *scanAll(range: { startExclusive: number; endInclusive: number }): Generator<KeyedRecord> {
-    let after: { token: number; key: string } | undefined;
-    for (;;) {
-      const page = this.inner.scan({
-        ...range,
-        limit: limits.storeScanRecordsMax,
-        includeTombstones: true,
-        ...(after ? { after } : {}),
-      });
-      yield* page;
-      const last = page.at(-1);
-      if (!last || page.length < limits.storeScanRecordsMax) return;
-      after = { token: last.token, key: last.key };
-    }
   }
 
   private tracked<T>(key: string, write: () => Promise<T>): Promise<T> {

@@ -7,7 +7,7 @@
  * over once it is gone, in bounded batches, and then leaves the ring (`forget`). A dead node removed with
  * remove_node is re-replicated by the same pull rule: the new replicas pull from the surviving ones.
  */
-import { limits } from '@ringkv/protocol';
+import { limits, type RebalanceStatus } from '@ringkv/protocol';
 import { recordBytes } from '../store/store-common.js';
 import type { Placement } from './coordinator.js';
 import type { IndexedStore } from './indexed-store.js';
@@ -18,13 +18,8 @@ import type { PeerRequester } from './replica.js';
 import type { Ring, TokenRange } from './ring.js';
 import type { Clock, NodeId } from './types.js';
 
-export interface RebalanceStatus {
-  rangesPending: number;
-  keysMoved: number;
-  bytesMoved: number;
-  keysPerSecond: number;
-  bytesPerSecond: number;
-}
+/** A node's streaming progress: the wire type of `rebalance` in /nodes and the stats topic. */
+export type { RebalanceStatus };
 
 export interface RebalanceDeps {
   self: NodeId;

@@ -17,7 +17,7 @@ import {
   type RepairRecords,
   repairDigestBucketsMax,
 } from '@ringkv/protocol';
-import { recordBytes } from '../store/store-common.js';
+import { recordBytes, scanEvery } from '../store/store-common.js';
 import type { IndexedStore } from './indexed-store.js';
 import { bucketBits, bucketOf, digestRecords } from './merkle.js';
 import type { PeerRequester } from './replica.js';
@@ -110,24 +110,7 @@ export class RepairService {
 
   /** The records of `part` that count in the digests (expired tombstones do not: reclamation-horizon.ts). */
   private *digestedIn(part: TokenRange) {
-    for (const record of this.scanAll(part)) if (this.store.inDigest(record)) yield record;
-  }
-
-  /** Every record (tombstones included) in a small part of a range: an edge bucket's share. */
-  private *scanAll(part: TokenRange) {
-    let after: { token: number; key: string } | undefined;
-    for (;;) {
-      const page = this.store.scan({
-        ...part,
-        limit: limits.storeScanRecordsMax,
-        includeTombstones: true,
-        ...(after ? { after } : {}),
-      });
-      yield* page;
-      const last = page.at(-1);
-      if (!last || page.length < limits.storeScanRecordsMax) return;
-      after = { token: last.token, key: last.key };
-    }
+    for (const record of scanEvery(this.store, part)) if (this.store.inDigest(record)) yield record;
   }
 }
 

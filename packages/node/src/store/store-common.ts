@@ -1,7 +1,7 @@
 /** Pieces both engines share: options, input assertions, the page bound, byte accounting. */
 import { limits } from '@ringkv/protocol';
 import { assert, type StoredRecord } from '../core/types.js';
-import type { KeyedRecord, ScanOptions } from './store.js';
+import type { KeyedRecord, ScanOptions, Store } from './store.js';
 
 export interface StoreOptions {
   /** Hints held at most; further hints are dropped and counted. Defaults to `limits.hintsMax`. */
@@ -70,5 +70,28 @@ export class ScanPage {
     if (this.bytesMax === undefined) return false;
     this.bytes += recordBytes(record.key, record);
     return this.bytes >= this.bytesMax;
+  }
+}
+
+/**
+ * Every record in `range` (tombstones included), page by page (`storeScanRecordsMax` each), lazily: for
+ * rebuilding and digesting, where the caller consumes all of a range without holding it in memory.
+ */
+export function* scanEvery(
+  store: Pick<Store, 'scan'>,
+  range: { startExclusive: number; endInclusive: number },
+): Generator<KeyedRecord> {
+  let after: { token: number; key: string } | undefined;
+  for (;;) {
+    const page = store.scan({
+      ...range,
+      limit: limits.storeScanRecordsMax,
+      includeTombstones: true,
+      ...(after ? { after } : {}),
+    });
+    yield* page;
+    const last = page.at(-1);
+    if (!last || page.length < limits.storeScanRecordsMax) return;
+    after = { token: last.token, key: last.key };
   }
 }
