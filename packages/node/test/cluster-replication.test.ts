@@ -242,37 +242,30 @@ describe('a cluster of three real processes', () => {
     for (const node of nodes) expect(await missingOnReplica(node, everyKey, expected)).toEqual([]);
   }, 180_000);
 
-  it('refuses a node that has another cluster secret', async () => {
-    const stranger = await startNodeProcess({
-      portRange,
-      args: ['--vnodes', '16', '--cluster-secret', 'another-secret', '--log-level', 'warn'],
-    });
-    try {
-      const response = await fetch(`${nodes[0]!.url}/add_node/${encodeURIComponent(stranger.address)}`, {
-        method: 'POST',
+  it.each([
+    ['another cluster secret', ['--cluster-secret', 'another-secret']],
+    [
+      'another cluster name, even with the same secret',
+      ['--cluster-secret', secret, '--cluster-name', 'other'],
+    ],
+  ])(
+    'refuses a node that has %s',
+    async (_what, flags) => {
+      const stranger = await startNodeProcess({
+        portRange,
+        args: ['--vnodes', '16', ...flags, '--log-level', 'warn'],
       });
-      expect(response.status).toBe(502);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NODE_UNREACHABLE');
-      expect((await nodesSeenBy(nodes[0]!)).map((member) => member.id)).not.toContain(stranger.address);
-    } finally {
-      await stranger.stop();
-    }
-  }, 90_000);
-
-  it('refuses a node of another cluster name, even with the same secret', async () => {
-    const stranger = await startNodeProcess({
-      portRange,
-      args: ['--vnodes', '16', '--cluster-secret', secret, '--cluster-name', 'other', '--log-level', 'warn'],
-    });
-    try {
-      const response = await fetch(`${nodes[0]!.url}/add_node/${encodeURIComponent(stranger.address)}`, {
-        method: 'POST',
-      });
-      expect(response.status).toBe(502);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NODE_UNREACHABLE');
-      expect((await nodesSeenBy(nodes[0]!)).map((member) => member.id)).not.toContain(stranger.address);
-    } finally {
-      await stranger.stop();
-    }
-  }, 90_000);
+      try {
+        const response = await fetch(`${nodes[0]!.url}/add_node/${encodeURIComponent(stranger.address)}`, {
+          method: 'POST',
+        });
+        expect(response.status).toBe(502);
+        expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NODE_UNREACHABLE');
+        expect((await nodesSeenBy(nodes[0]!)).map((member) => member.id)).not.toContain(stranger.address);
+      } finally {
+        await stranger.stop();
+      }
+    },
+    90_000,
+  );
 });
