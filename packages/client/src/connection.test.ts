@@ -5,8 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer, type WebSocket as WsSocket } from 'ws';
-import { Connection, type ConnectionOptions, requestText } from './connection.js';
+import { Connection, type ConnectionOptions } from './connection.js';
 import { ConnectionLostError } from './errors.js';
+import { requestText } from './request-text.js';
 import type { WebSocketConstructor } from './websocket.js';
 
 interface RawServer {

@@ -6,6 +6,7 @@
 import { type ClientRequest, type DashboardEvent, RingKvError } from '@ringkv/protocol';
 import { ConnectionLostError, errorFromBody, redactUrl } from './errors.js';
 import { Fifo } from './fifo.js';
+import { requestText } from './request-text.js';
 import { socketOpen, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -339,27 +340,6 @@ export class Connection {
     }
     this.options.onClose?.(reason);
   }
-}
-
-const dataOps: ReadonlySet<string> = new Set(['create', 'read', 'update', 'delete']);
-
-/**
- * The request's JSON text. Data operations are spliced from their fields (the value's JSON text as the
- * caller encoded it), so a value is serialised once; anything else goes through JSON.stringify.
- */
-export function requestText(
-  id: number,
-  body: RequestBody,
-  valueJson: string | undefined,
-): { id: number; text: string } {
-  if (!dataOps.has(body.op) || !('key' in body)) return { id, text: JSON.stringify({ id, ...body }) };
-  let text = `{"id":${id},"op":"${body.op}","key":${JSON.stringify(body.key)}`;
-  const value = valueJson ?? ('value' in body ? JSON.stringify(body.value) : undefined);
-  if (value !== undefined) text += `,"value":${value}`;
-  if ('consistency' in body && body.consistency !== undefined) {
-    text += `,"consistency":${JSON.stringify(body.consistency)}`;
-  }
-  return { id, text: `${text}}` };
 }
 
 function openFailure(url: string, message: string, closeCode: number): RingKvError {
