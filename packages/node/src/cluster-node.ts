@@ -295,6 +295,10 @@ export class ClusterNode implements NodeApi {
       );
     }
     this.membership.decommission(node);
+    // A dead node cannot stream its ranges away: remove it now, and the surviving replicas re-replicate
+    // its ranges by the usual pull rule (the new replicas pull from the live old ones). One that is merely
+    // suspect is left leaving: if it really is gone, it is declared dead, and remove_node again removes it.
+    if (member.status === 'dead') this.membership.forget(node);
     return { node, status: 'leaving' };
   }
 
