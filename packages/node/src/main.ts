@@ -136,7 +136,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       () => clock.nowMs(),
     );
     node = await createNode({ config, store, clock, metrics, logger });
-    const dispatcher = new Dispatcher(node, metrics, logger);
+    const dispatcher = new Dispatcher(node, metrics, logger, node.data);
     const access = new Access({
       token: config.token,
       allowOrigins: config.allowOrigins,

@@ -20,18 +20,13 @@ export interface ImmediateReads {
   readNow(key: string, consistency: Consistency): StoredRecord | undefined | typeof notImmediate;
 }
 
-/** A clustered node exposes its data plane as `data`; a node without one always takes the promise path. */
-function immediateReadsOf(node: NodeApi): ImmediateReads | undefined {
-  const data = (node as { data?: Partial<ImmediateReads> }).data;
-  return typeof data?.readNow === 'function' ? (data as ImmediateReads) : undefined;
-}
-
 export class Dispatcher {
   constructor(
     private readonly node: NodeApi,
     private readonly metrics: NodeMetrics,
     private readonly logger: Logger,
-    private readonly immediate: ImmediateReads | undefined = immediateReadsOf(node),
+    /** The node's data plane (ClusterNode `data`); without it every request takes the promise path. */
+    private readonly immediate?: ImmediateReads,
   ) {}
 
   /**
