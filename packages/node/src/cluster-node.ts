@@ -294,11 +294,12 @@ export class ClusterNode implements NodeApi {
         `${node} is the last node of the cluster; removing it would lose every key`,
       );
     }
-    this.membership.decommission(node);
     // A dead node cannot stream its ranges away: remove it now, and the surviving replicas re-replicate
-    // its ranges by the usual pull rule (the new replicas pull from the live old ones). One that is merely
-    // suspect is left leaving: if it really is gone, it is declared dead, and remove_node again removes it.
+    // its ranges by the usual pull rule (the new replicas pull from the live old ones). Any other node is
+    // marked leaving and pushes its ranges itself; one that is merely suspect and in fact gone is declared
+    // dead, and remove_node again removes it.
     if (member.status === 'dead') this.membership.forget(node);
+    else this.membership.decommission(node);
     return { node, status: 'leaving' };
   }
 

@@ -75,6 +75,8 @@ export class Rebalancer {
   private holdUntilMs = 0;
   private unsubscribe: (() => void) | undefined;
   private readonly idleListeners = new Set<() => void>();
+  /** Other members seen leaving: when one leaves the ring it has pushed its ranges to us already. */
+  private readonly leavingMembers = new Set<NodeId>();
 
   constructor(private readonly deps: RebalanceDeps) {
     this.previous = deps.membership.fullRing();
@@ -93,6 +95,9 @@ export class Rebalancer {
       if (event.type === 'ring') this.onRing(this.deps.membership.fullRing());
       if (event.type === 'member' && event.member.id === this.deps.self) {
         if (event.member.status === 'leaving' && !this.leaving) this.onLeaving();
+      } else if (event.type === 'member') {
+        if (event.member.status === 'leaving') this.leavingMembers.add(event.member.id);
+        else this.leavingMembers.delete(event.member.id);
       }
     });
   }
@@ -120,7 +125,13 @@ export class Rebalancer {
     const { self, replicationFactor } = this.deps;
     if (next.checksum === this.previous.checksum) return;
     const joining = this.previous.size <= 1 && next.size > 1 && next.has(self);
-    const before = joining ? next.removeNode(self) : this.previous;
+    let before = joining ? next.removeNode(self) : this.previous;
+    // A member that left after decommission pushed its ranges to their new replicas before it went:
+    // pulling them again would move every record twice. (A dead node removed by remove_node was never
+    // seen leaving, so its ranges are pulled from the surviving replicas.)
+    for (const id of this.previous.nodes()) {
+      if (!next.has(id) && this.leavingMembers.delete(id)) before = before.removeNode(id);
+    }
     this.previous = next;
     if (this.leaving) return;
     if (joining) this.holdUntilMs = this.deps.clock.nowMs() + (this.deps.joinSettleMs ?? joinSettleMsDefault);
