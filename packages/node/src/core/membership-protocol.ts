@@ -9,7 +9,8 @@ import { factOf, type MemberState, type MemberTable } from './member-table.js';
 import type { MembershipEvent } from './membership.js';
 import type { MembershipConfig } from './membership-config.js';
 import { type ProbeMessage, Prober } from './probe.js';
-import { Ring } from './ring.js';
+import { ProvisionalTokens } from './provisional-tokens.js';
+import type { Ring } from './ring.js';
 import { Seeds } from './seeds.js';
 import { SuspicionTimers } from './suspicion.js';
 import { TimerSet } from './timer-set.js';
@@ -48,12 +49,16 @@ export class MembershipProtocol {
   private periods = 0;
   /** Started with seeds and none has answered yet: our view of the cluster is only ourselves. */
   private awaitingSeed = false;
-  /** Our tokens may still be replaced (see `chooseTokens`). */
-  private provisional: boolean;
+  private readonly tokens: ProvisionalTokens;
 
   constructor(private readonly deps: ProtocolDeps) {
     const { config } = deps;
-    this.provisional = deps.chooseTokens !== undefined;
+    this.tokens = new ProvisionalTokens({
+      self: deps.self,
+      table: deps.table,
+      choose: deps.chooseTokens,
+      onFinal: deps.onTokensFinal,
+    });
     this.timers = new TimerSet(deps.clock);
     this.queue = new Dissemination(config.disseminationQueueMax, config.disseminationFactor);
     this.suspicion = new SuspicionTimers(this.timers, config.suspectTimeoutMs, (id, incarnation) =>
@@ -85,7 +90,7 @@ export class MembershipProtocol {
       selfFact: () => {
         this.stats.joinAttempts++;
         // A new node introduces itself joining (with no tokens yet): it owns nothing until it has chosen.
-        return { ...factOf(this.me), status: this.provisional ? 'joining' : 'alive' };
+        return { ...factOf(this.me), status: this.tokens.provisional ? 'joining' : 'alive' };
       },
       sendSync: (to) => this.sendSync(to, true),
     });
@@ -122,7 +127,7 @@ export class MembershipProtocol {
     if (this.admitting.size >= limits.clusterNodesMax) {
       throw new RingKvError('UNAVAILABLE', `already admitting ${this.admitting.size} nodes; try again later`);
     }
-    this.tokensFinal();
+    this.tokens.keep();
     this.admitting.set(id, limits.membershipAdmitAttemptsMax);
     this.sendSync(id, true);
   }
@@ -204,21 +209,11 @@ export class MembershipProtocol {
    * Runs before the ring is rebuilt, so no ring with our provisional tokens ever reaches a listener.
    */
   private chooseTokens(): boolean {
-    const { table, self } = this.deps;
-    if (!this.provisional || table.size < 2) return false;
-    const others = Ring.fromMembers(
-      table.view().filter((member) => member.id !== self && member.tokens.length > 0),
-    );
-    const tokens = this.deps.chooseTokens!(others);
-    if (tokens === undefined) {
-      this.tokensFinal();
-      return false;
-    }
-    this.provisional = false;
-    this.deps.onTokensFinal?.([...tokens]);
+    const tokens = this.tokens.choose();
+    if (tokens === undefined) return false;
     const previous = { ...this.me, tokens: [...this.me.tokens] };
     const member = { ...previous, status: 'joining' as const, incarnation: previous.incarnation + 1, tokens };
-    table.replace(member);
+    this.deps.table.replace(member);
     this.queue.enqueue(factOf(member));
     this.deps.emit({ type: 'member', member: { ...member, tokens: [...tokens] }, previous });
     return true;
@@ -229,16 +224,6 @@ export class MembershipProtocol {
     if (this.lifecycle !== 'running' || this.awaitingSeed || this.me.status !== 'joining') return;
     this.setSelf('alive', this.me.incarnation);
     this.announce();
-  }
-
-  /**
-   * A provisional node that others join or that admits a node founded the cluster: its tokens are final.
-   * (Without tokens it cannot found anything: then it still chooses, when a full state reaches it.)
-   */
-  private tokensFinal(): void {
-    if (!this.provisional || this.me.tokens.length === 0) return;
-    this.provisional = false;
-    this.deps.onTokensFinal?.([...this.me.tokens]);
   }
 
   /** Whether we started with seeds and none has answered yet. */
@@ -271,7 +256,7 @@ export class MembershipProtocol {
   }
 
   private onJoin(from: NodeId, member: MemberUpdate): void {
-    this.tokensFinal();
+    this.tokens.keep();
     this.applyFacts([member], from);
     const members = this.deps.table.fullState();
     this.deps.send(from, { type: 'join-reply', members, checksum: this.deps.table.checksum() });
