@@ -12,10 +12,9 @@
  */
 import { RingClient } from '@ringkv/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PeerLogger, PeerTransport } from '../src/io/peer-transport.js';
+import type { PeerTransport } from '../src/io/peer-transport.js';
 import { createAll, errorText, inWindows } from './helpers/bulk-calls.js';
 import type { NodeProcess } from './helpers/node-process.js';
-import { pickFreePort } from './helpers/node-process.js';
 import {
   LmdbCluster,
   type MovedByNode,
@@ -40,7 +39,6 @@ const readWindow = 1_000;
 /** After each move, every 20th loaded key is read back through the client (and every key at the end). */
 const readSampleStride = 20;
 const replicationFactor = 3;
-const quiet: PeerLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 const cluster = new LmdbCluster(secret, portRange);
 const keys = Array.from({ length: keyCount }, (_, i) => `key:${i}`);
@@ -194,12 +192,7 @@ beforeAll(async () => {
     await cluster.start([first.id]);
     await until(`${size} nodes settle`, () => settledOn(cluster.processes), 30_000);
   }
-  testPeer = new PeerTransport({
-    self: `127.0.0.1:${await pickFreePort(portRange)}`,
-    cluster: 'ringkv',
-    secret,
-    logger: quiet,
-  });
+  testPeer = await cluster.inspector();
   // Loading is set-up, not the test: a client with a long deadline, failed creates sent again.
   const loader = await RingClient.connect(
     cluster.processes.map((node) => node.url),

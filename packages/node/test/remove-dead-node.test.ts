@@ -7,9 +7,8 @@
  */
 import { RingClient } from '@ringkv/client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type PeerLogger, PeerTransport } from '../src/io/peer-transport.js';
+import type { PeerTransport } from '../src/io/peer-transport.js';
 import { createAll } from './helpers/bulk-calls.js';
-import { pickFreePort } from './helpers/node-process.js';
 import {
   LmdbCluster,
   nodesSeenBy,
@@ -22,7 +21,6 @@ import {
 
 const portRange: [number, number] = [22800, 22899];
 const secret = 'remove-dead-secret';
-const quiet: PeerLogger = { debug() {}, info() {}, warn() {}, error() {} };
 const cluster = new LmdbCluster(secret, portRange);
 let client: RingClient | undefined;
 let testPeer: PeerTransport | undefined;
@@ -81,12 +79,7 @@ describe('remove_node on a dead node (real processes)', () => {
     );
     await until('the survivors have moved every range', () => rebalanced(survivors), 90_000);
 
-    testPeer = new PeerTransport({
-      self: `127.0.0.1:${await pickFreePort(portRange)}`,
-      cluster: 'ringkv',
-      secret,
-      logger: quiet,
-    });
+    testPeer = await cluster.inspector();
     const { ring } = await ringSeenBy(first);
     expect(ring.nodes().sort()).toEqual(survivors.map((node) => node.id).sort());
     const expected = (key: string) => JSON.stringify(valueFor(key));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeStatus, RebalanceStatus } from '@ringkv/protocol';
 import { Ring } from '../../src/core/ring.js';
-import type { PeerTransport } from '../../src/io/peer-transport.js';
+import { PeerTransport } from '../../src/io/peer-transport.js';
 import { type NodeProcess, pickFreePort, startNodeProcess } from './node-process.js';
 
 export interface NodeEntry {
@@ -53,6 +53,16 @@ export class LmdbCluster {
     const node = await startNodeProcess({ port: await pickFreePort(this.portRange), dataDir, args });
     this.processes.push(node);
     return node;
+  }
+
+  /**
+   * A peer that knows the cluster secret, to read each node's store over the peer protocol (`dumpStore`)
+   * without going through a coordinator. The caller closes it.
+   */
+  async inspector(): Promise<PeerTransport> {
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+    const self = `127.0.0.1:${await pickFreePort(this.portRange)}`;
+    return new PeerTransport({ self, cluster: 'ringkv', secret: this.secret, logger: quiet });
   }
 
   async stopAll(): Promise<void> {
