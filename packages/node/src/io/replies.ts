@@ -4,18 +4,25 @@
  */
 import type { ErrorBody, RequestId } from '@ringkv/protocol';
 import type { RecordReply } from '../node-api.js';
+import { jsonStringText, safeIntegerText } from './json-text.js';
 
 /** `{"key","value","version"}`, the body of create, read and update. */
 export function recordResultText(record: RecordReply): string {
-  return `{"key":${JSON.stringify(record.key)},"value":${record.valueJson},"version":${record.version}}`;
+  return `{"key":${jsonStringText(record.key)},"value":${record.valueJson},"version":${safeIntegerText(record.version)}}`;
 }
 
 export function okReplyText(id: RequestId, resultText: string): string {
-  return `{"id":${JSON.stringify(id)},"ok":true,"result":${resultText}}`;
+  return `{"id":${idText(id)},"ok":true,"result":${resultText}}`;
 }
 
 export function errorReplyText(id: RequestId | null, error: ErrorBody): string {
-  return `{"id":${JSON.stringify(id)},"ok":false,"error":${errorBodyText(error)}}`;
+  return `{"id":${idText(id)},"ok":false,"error":${errorBodyText(error)}}`;
+}
+
+/** `JSON.stringify(id)`: a request id is a finite number (printed as `String` prints it) or a string. */
+function idText(id: RequestId | null): string {
+  if (typeof id === 'string') return jsonStringText(id);
+  return id === null ? 'null' : String(id);
 }
 
 /** `{"error":{"code","message"}}`, the body of every HTTP error. */
