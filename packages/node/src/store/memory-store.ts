@@ -1,14 +1,19 @@
 /**
- * The in-memory engine (`--memory`, the simulator). Records live in a Map for `get` and in a sorted index
- * by (token, key) for scans; counts are kept as writes apply. Writes are "durable" as soon as they apply:
- * nothing survives the process, which is what `--memory` promises.
+ * The in-memory engine (`--memory`, the simulator). Records live in a Map for `get`, the keys also in a
+ * sorted index by (token, key) for scans; counts are kept as writes apply. Writes are "durable" as soon as
+ * they apply: nothing survives the process, which is what `--memory` promises.
+ *
+ * The Map holds each key's record itself, not an entry pointing to it: a read is one Map lookup and one
+ * object, the hottest path of a node (a dependent load fewer per read than key -> entry -> record). The
+ * index's `{token, key}` entries are written when a key first appears and removed when it is purged; a
+ * newer record for a key replaces the Map's value only, and a scan looks each indexed key up in the Map.
  */
 import { limits } from '@ringkv/protocol';
 import { keyToken } from '../core/hash.js';
 import { compareRecords, type NodeId, type StoredRecord } from '../core/types.js';
 import { MemoryHints } from './memory-hints.js';
 import { scanSegments } from './scan-range.js';
-import { SortedIndex } from './sorted-index.js';
+import { type IndexEntry, SortedIndex } from './sorted-index.js';
 import type { Hint, KeyedRecord, ScanOptions, Store, StoreCounts } from './store.js';
 import {
   assertKey,
@@ -19,16 +24,10 @@ import {
   scanLimitOf,
 } from './store-common.js';
 
-interface Entry {
-  key: string;
-  token: number;
-  record: StoredRecord;
-}
-
 export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
-  private readonly entries = new Map<string, Entry>();
-  private readonly index = new SortedIndex<Entry>();
+  private readonly records = new Map<string, StoredRecord>();
+  private readonly index = new SortedIndex<IndexEntry>();
   private readonly hints: MemoryHints;
   private readonly totals: StoreCounts = { keys: 0, tombstones: 0, bytes: 0 };
   private closed = false;
@@ -38,7 +37,7 @@ export class MemoryStore implements Store {
   }
 
   get(key: string): StoredRecord | undefined {
-    return this.entries.get(key)?.record;
+    return this.records.get(key);
   }
 
   async put(key: string, record: StoredRecord): Promise<boolean> {
@@ -55,11 +54,11 @@ export class MemoryStore implements Store {
 
   async purge(key: string, version: number): Promise<boolean> {
     this.assertOpen();
-    const entry = this.entries.get(key);
-    if (entry === undefined || entry.record.version !== version) return false;
-    this.entries.delete(key);
-    this.index.remove(entry.token, key);
-    this.account(key, entry.record, -1);
+    const record = this.records.get(key);
+    if (record === undefined || record.version !== version) return false;
+    this.records.delete(key);
+    this.index.remove(keyToken(key), key);
+    this.account(key, record, -1);
     return true;
   }
 
@@ -69,7 +68,7 @@ export class MemoryStore implements Store {
       const position = this.index.seekAfter(segment.lower, segment.lowerKey);
       for (let entry = this.index.next(position); entry !== undefined; entry = this.index.next(position)) {
         if (entry.token > segment.upperInclusive) break;
-        const { record } = entry;
+        const record = this.records.get(entry.key)!;
         if (record.valueJson === null && !options.includeTombstones) continue;
         const full = page.add({
           key: entry.key,
@@ -120,22 +119,17 @@ export class MemoryStore implements Store {
     this.assertOpen();
     assertKey(key);
     assertRecord(record);
-    const held = this.entries.get(key);
-    if (held !== undefined && compareRecords(record, held.record) <= 0) return false;
+    const held = this.records.get(key);
+    if (held !== undefined && compareRecords(record, held) <= 0) return false;
     // A frozen copy: callers can neither change a stored record nor be surprised by the store changing theirs.
     const stored = Object.freeze({
       valueJson: record.valueJson,
       version: record.version,
       writer: record.writer,
     });
-    if (held === undefined) {
-      const entry = { key, token: keyToken(key), record: stored };
-      this.entries.set(key, entry);
-      this.index.insert(entry);
-    } else {
-      this.account(key, held.record, -1);
-      held.record = stored;
-    }
+    this.records.set(key, stored);
+    if (held === undefined) this.index.insert({ token: keyToken(key), key });
+    else this.account(key, held, -1);
     this.account(key, stored, 1);
     return true;
   }
