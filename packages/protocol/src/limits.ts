@@ -204,3 +204,13 @@ export const sweepIntervalMsDefault = 1_000;
  * forwards its last operations to us while it leaves, and they must not fail because we hung up first.
  */
 export const removedLinkLingerMs = 5_000;
+
+// --- Replica batches (replication data path) ----------------------------------------------------------
+/** Keys (replica reads) or records (replica writes) one node sends one peer in one batch request. */
+export const replicaBatchKeysMax = 1_024;
+/**
+ * A batch is sent once its estimated JSON text (values counted twice, for escaping) passes this many
+ * UTF-16 units, so a batch envelope stays far inside one peer frame (`peerFrameBytesMax`) whatever its
+ * values weigh; a single record (at most `valueBytesMax`) always fits.
+ */
+export const replicaBatchCharsMax = 4 * MiB;

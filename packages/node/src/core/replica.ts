@@ -7,6 +7,8 @@
  */
 import {
   type Consistency,
+  type PeerKeyFailure,
+  type PeerRecord,
   type PeerReply,
   type PeerReplyByRequest,
   type PeerRequest,
@@ -18,6 +20,7 @@ import { HintDelivery } from './handoff.js';
 import type { HybridLogicalClock } from './hlc.js';
 import type { Membership } from './membership.js';
 import { type ReplicationConfig, requiredAnswers } from './quorum.js';
+import { promiseSink, ReplicaBatches } from './replica-batch.js';
 import type { Clock, NodeId, StoredRecord } from './types.js';
 
 /** `DataNode.readNow`'s answer when a read needs more than this node's store: use `execute`. */
@@ -45,6 +48,8 @@ export interface DataNodeDeps {
    */
   ready: () => boolean;
   hintDeliveryIntervalMs?: number;
+  /** When a turn's replica batches leave (replica-batch.ts; queueMicrotask by default). */
+  defer?: (callback: () => void) => void;
 }
 
 export class DataNode {
@@ -53,16 +58,27 @@ export class DataNode {
   /** Client operations this node sent on to another coordinator (the `forwarded` stat). */
   forwarded = 0;
   readonly channel: ReplicaChannel;
+  /** Replica reads and writes to other nodes, batched per peer and turn. */
+  readonly batches: ReplicaBatches;
 
   constructor(private readonly deps: DataNodeDeps) {
-    const timeoutMs = deps.config.replicaTimeoutMs;
+    const batches = new ReplicaBatches({
+      peers: deps.peers,
+      timeoutMs: deps.config.replicaTimeoutMs,
+      ...(deps.defer ? { defer: deps.defer } : {}),
+    });
+    this.batches = batches;
     this.channel = {
-      writeReplica: async (node, key, record, hintFor) => {
-        const request = { type: 'replica-write' as const, key, record, ...(hintFor ? { hintFor } : {}) };
-        return (await deps.peers.request(node, request, timeoutMs)).applied;
+      writeReplica: (node, key, record, hintFor) => {
+        const { sink, promise } = promiseSink<boolean>();
+        batches.write(node, hintFor ? { key, record, hintFor } : { key, record }, sink);
+        return promise;
       },
-      readReplica: async (node, key) =>
-        (await deps.peers.request(node, { type: 'replica-read', key }, timeoutMs)).record ?? undefined,
+      readReplica: (node, key) => {
+        const { sink, promise } = promiseSink<StoredRecord | undefined>();
+        batches.read(node, key, sink);
+        return promise;
+      },
     };
     this.coordinator = new Coordinator({ ...deps, channel: this.channel });
     this.handoff = new HintDelivery({
@@ -175,6 +191,20 @@ export class DataNode {
         const record = this.deps.store.get(request.key);
         return { type: 'read-reply', record: record ?? null };
       }
+      case 'replica-reads':
+        return { type: 'read-replies', results: request.keys.map((key) => this.readOne(key)) };
+      case 'replica-writes': {
+        // Each write is applied and answered on its own: one failing key does not fail the others.
+        const results = await Promise.all(
+          request.writes.map((write) =>
+            this.applyWrite(write.key, write.record, write.hintFor).then(
+              (applied) => applied,
+              (error: unknown) => keyFailure(error),
+            ),
+          ),
+        );
+        return { type: 'write-acks', results };
+      }
       case 'forward': {
         // Forwarded requests are coordinated here whatever this node's view says: at most one hop.
         this.checkReady();
@@ -215,6 +245,14 @@ export class DataNode {
     }
   }
 
+  private readOne(key: string): PeerRecord | null | PeerKeyFailure {
+    try {
+      return this.deps.store.get(key) ?? null;
+    } catch (error) {
+      return keyFailure(error);
+    }
+  }
+
   private async applyWrite(key: string, record: StoredRecord, hintFor: NodeId | undefined): Promise<boolean> {
     if (hintFor !== undefined && hintFor !== this.deps.self) {
       const kept = await this.deps.store.putHint({ target: hintFor, key, record });
@@ -224,6 +262,12 @@ export class DataNode {
     this.deps.hlc.observe(record.version);
     return this.deps.store.put(key, record);
   }
+}
+
+function keyFailure(error: unknown): PeerKeyFailure {
+  if (error instanceof RingKvError) return { error: error.toBody() };
+  const reason = error instanceof Error ? error.message : String(error);
+  return { error: { code: 'INTERNAL', message: `replica store failed: ${reason}`.slice(0, 4096) } };
 }
 
 /** Alive, joining, leaving or merely suspect: a data request may reach it. */

@@ -13,6 +13,8 @@ import {
 interface Pending {
   peer: string;
   expect: PeerRequest['type'];
+  /** Results a batch reply must carry (one per key or record of the request); -1 for other requests. */
+  count: number;
   resolve: (reply: PeerReply) => void;
   reject: (error: RingKvError) => void;
   timer: NodeJS.Timeout;
@@ -52,6 +54,7 @@ export class PeerRequests {
       this.pending.set(id, {
         peer,
         expect: request.type,
+        count: batchCount(request),
         resolve: resolve as (reply: PeerReply) => void,
         reject,
         timer,
@@ -85,6 +88,11 @@ export class PeerRequests {
       entry.reject(new RingKvError('INTERNAL', `${peer} answered ${entry.expect} with ${reply.type}`));
       return `reply to ${entry.expect} has type ${reply.type}`;
     }
+    if (entry.count >= 0 && 'results' in reply && reply.results.length !== entry.count) {
+      const problem = `reply to ${entry.expect} of ${entry.count} has ${reply.results.length} results`;
+      entry.reject(new RingKvError('INTERNAL', `${peer}: ${problem}`));
+      return problem;
+    }
     entry.resolve(reply);
     return undefined;
   }
@@ -110,12 +118,20 @@ export class PeerRequests {
 const expectedReply: Record<PeerRequest['type'], PeerReply['type']> = {
   'replica-write': 'write-ack',
   'replica-read': 'read-reply',
+  'replica-writes': 'write-acks',
+  'replica-reads': 'read-replies',
   forward: 'forward-reply',
   stats: 'stats-reply',
   'repair-digest': 'repair-digest-reply',
   'repair-fetch': 'repair-records',
   'repair-push': 'repair-push-ack',
 };
+
+function batchCount(request: PeerRequest): number {
+  if (request.type === 'replica-reads') return request.keys.length;
+  if (request.type === 'replica-writes') return request.writes.length;
+  return -1;
+}
 
 function replyMatches(request: PeerRequest['type'], reply: PeerReply): boolean {
   return expectedReply[request] === reply.type;

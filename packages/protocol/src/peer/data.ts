@@ -4,7 +4,14 @@
  * is another process that may run another version, another cluster's secret, or be someone else entirely.
  */
 import { z } from 'zod';
-import { clusterNameBytesMax, keyBytesMax, peerNonceBytes, valueBytesMax } from '../limits.js';
+import { errorCodes } from '../errors.js';
+import {
+  clusterNameBytesMax,
+  keyBytesMax,
+  peerNonceBytes,
+  replicaBatchKeysMax,
+  valueBytesMax,
+} from '../limits.js';
 import { Consistency, NodeAddress, OpStats, RebalanceStatus, Version } from '../messages.js';
 import {
   RepairDigestReply,
@@ -16,7 +23,7 @@ import {
 } from './repair.js';
 
 /** Bumped on any incompatible change to the peer protocol; peers with another version are refused. */
-export const peerProtocolVersion = 1;
+export const peerProtocolVersion = 2;
 
 const hexPattern = /^[0-9a-f]+$/;
 export const PeerNonce = z
@@ -74,6 +81,28 @@ export const ReplicaWrite = z.object({
 export type ReplicaWrite = z.infer<typeof ReplicaWrite>;
 export const ReplicaRead = z.object({ type: z.literal('replica-read'), key: PeerKey });
 export type ReplicaRead = z.infer<typeof ReplicaRead>;
+/** One `replica-write` inside a `replica-writes` batch. */
+export const ReplicaWriteItem = z.object({
+  key: PeerKey,
+  record: PeerRecord,
+  hintFor: NodeAddress.optional(),
+});
+export type ReplicaWriteItem = z.infer<typeof ReplicaWriteItem>;
+/**
+ * Many replica writes to one peer in one request (the writes a coordinator sends that peer in one turn);
+ * each is applied and answered on its own (`write-acks`, same order).
+ */
+export const ReplicaWriteBatch = z.object({
+  type: z.literal('replica-writes'),
+  writes: z.array(ReplicaWriteItem).min(1).max(replicaBatchKeysMax),
+});
+export type ReplicaWriteBatch = z.infer<typeof ReplicaWriteBatch>;
+/** Many replica reads from one peer in one request; answered by `read-replies`, same order. */
+export const ReplicaReadBatch = z.object({
+  type: z.literal('replica-reads'),
+  keys: z.array(PeerKey).min(1).max(replicaBatchKeysMax),
+});
+export type ReplicaReadBatch = z.infer<typeof ReplicaReadBatch>;
 /** A client data operation forwarded (one hop) to the key's coordinator. */
 export const ForwardRequest = z.object({
   type: z.literal('forward'),
@@ -90,6 +119,8 @@ export type StatsRequest = z.infer<typeof StatsRequest>;
 export const PeerRequest = z.discriminatedUnion('type', [
   ReplicaWrite,
   ReplicaRead,
+  ReplicaWriteBatch,
+  ReplicaReadBatch,
   ForwardRequest,
   StatsRequest,
   RepairDigestRequest,
@@ -98,10 +129,32 @@ export const PeerRequest = z.discriminatedUnion('type', [
 ]);
 export type PeerRequest = z.infer<typeof PeerRequest>;
 
+/** A failure with a SPEC error code: the `err` envelope's body, and one key's failure inside a batch reply. */
+export const PeerError = z.object({
+  code: z.enum(errorCodes as [string, ...string[]]),
+  message: z.string().max(4096),
+});
+export type PeerError = z.infer<typeof PeerError>;
+/** One key of a batch that failed on its own (the other keys of the batch still have their answers). */
+export const PeerKeyFailure = z.object({ error: PeerError });
+export type PeerKeyFailure = z.infer<typeof PeerKeyFailure>;
+
 export const WriteAck = z.object({ type: z.literal('write-ack'), applied: z.boolean() });
 export type WriteAck = z.infer<typeof WriteAck>;
 export const ReadReply = z.object({ type: z.literal('read-reply'), record: PeerRecord.nullable() });
 export type ReadReply = z.infer<typeof ReadReply>;
+/** Per write of a `replica-writes`, in order: `applied` (as in `write-ack`) or that write's failure. */
+export const WriteAcks = z.object({
+  type: z.literal('write-acks'),
+  results: z.array(z.union([z.boolean(), PeerKeyFailure])).max(replicaBatchKeysMax),
+});
+export type WriteAcks = z.infer<typeof WriteAcks>;
+/** Per key of a `replica-reads`, in order: the record, null (none held) or that read's failure. */
+export const ReadReplies = z.object({
+  type: z.literal('read-replies'),
+  results: z.array(z.union([PeerRecord, z.null(), PeerKeyFailure])).max(replicaBatchKeysMax),
+});
+export type ReadReplies = z.infer<typeof ReadReplies>;
 export const ForwardReply = z.object({
   type: z.literal('forward-reply'),
   key: PeerKey,
@@ -128,6 +181,8 @@ export type StatsReply = z.infer<typeof StatsReply>;
 export const PeerReply = z.discriminatedUnion('type', [
   WriteAck,
   ReadReply,
+  WriteAcks,
+  ReadReplies,
   ForwardReply,
   StatsReply,
   RepairDigestReply,
@@ -140,6 +195,8 @@ export type PeerReply = z.infer<typeof PeerReply>;
 export interface PeerReplyByRequest {
   'replica-write': WriteAck;
   'replica-read': ReadReply;
+  'replica-writes': WriteAcks;
+  'replica-reads': ReadReplies;
   forward: ForwardReply;
   stats: StatsReply;
   'repair-digest': RepairDigestReply;

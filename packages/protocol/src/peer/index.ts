@@ -9,9 +9,8 @@
  */
 import { z } from 'zod';
 import { describeIssues } from '../decode.js';
-import { errorCodes } from '../errors.js';
 import { peerFrameMessagesMax } from '../limits.js';
-import { PeerAuth, PeerHello, PeerReady, PeerReply, PeerRequest, PeerWelcome } from './data.js';
+import { PeerAuth, PeerError, PeerHello, PeerReady, PeerReply, PeerRequest, PeerWelcome } from './data.js';
 import { MembershipMessage } from './membership.js';
 
 export * from './data.js';
@@ -24,11 +23,7 @@ export const PeerEnvelope = z.discriminatedUnion('k', [
   z.object({ k: z.literal('msg'), body: MembershipMessage }),
   z.object({ k: z.literal('req'), id: PeerRequestId, body: PeerRequest }),
   z.object({ k: z.literal('ok'), id: PeerRequestId, body: PeerReply }),
-  z.object({
-    k: z.literal('err'),
-    id: PeerRequestId,
-    error: z.object({ code: z.enum(errorCodes as [string, ...string[]]), message: z.string().max(4096) }),
-  }),
+  z.object({ k: z.literal('err'), id: PeerRequestId, error: PeerError }),
 ]);
 export type PeerEnvelope = z.infer<typeof PeerEnvelope>;
 

@@ -1,0 +1,178 @@
+/**
+ * Replica reads and writes this node sends one peer during one turn leave as ONE batch request
+ * (`replica-reads`, `replica-writes`), so the envelope, the request id, its promise and timeout, the
+ * peer's decoding and the reply matching are paid once per batch, not once per key. Each key still gets
+ * its own answer: the reply carries one result per key, in order, and one key's failure fails only that
+ * key; a batch that fails as a whole (the peer is lost, the deadline passed) fails each of its keys.
+ *
+ * Pure: the end of the turn is the injected `defer` (a microtask by default, which the simulator drains
+ * between events), and every batch is bounded in keys and in estimated bytes (limits.ts).
+ */
+import { limits, type PeerError, type PeerRecord, RingKvError } from '@ringkv/protocol';
+import type { PeerRequester } from './replica.js';
+import type { NodeId, StoredRecord } from './types.js';
+
+/** Where one key's answer goes: a quorum round, or a promise's resolve/reject (see `ReplicaBatches.read`). */
+export interface AnswerSink<T> {
+  answer(node: NodeId, value: T): void;
+  fail(node: NodeId, error: unknown): void;
+}
+
+interface Batch<Item, T> {
+  items: Item[];
+  sinks: Array<AnswerSink<T>>;
+  chars: number;
+}
+
+type WriteItem = { key: string; record: StoredRecord; hintFor?: NodeId };
+
+export interface ReplicaBatchesDeps {
+  peers: PeerRequester;
+  timeoutMs: number;
+  /** Runs `callback` once the current turn's work is done (queueMicrotask by default). */
+  defer?: (callback: () => void) => void;
+}
+
+/** Per key and per record: a bound on the envelope text around it (quotes, field names, separators). */
+const itemOverheadChars = 96;
+
+export class ReplicaBatches {
+  readonly stats = { readBatches: 0, readKeys: 0, writeBatches: 0, writeKeys: 0 };
+  private reads = new Map<NodeId, Batch<string, StoredRecord | undefined>>();
+  private writes = new Map<NodeId, Batch<WriteItem, boolean>>();
+  private scheduled = false;
+  private readonly defer: (callback: () => void) => void;
+  private readonly flushNow = () => this.flush();
+
+  constructor(private readonly deps: ReplicaBatchesDeps) {
+    this.defer = deps.defer ?? queueMicrotask;
+  }
+
+  /** Reads `key` from `node`'s store; `sink` gets the record (undefined: none held) or the failure. */
+  read(node: NodeId, key: string, sink: AnswerSink<StoredRecord | undefined>): void {
+    let batch = this.reads.get(node);
+    if (!batch) {
+      batch = { items: [], sinks: [], chars: 0 };
+      this.reads.set(node, batch);
+    }
+    batch.items.push(key);
+    batch.sinks.push(sink);
+    batch.chars += key.length * 2 + itemOverheadChars;
+    if (batch.items.length >= limits.replicaBatchKeysMax || batch.chars >= limits.replicaBatchCharsMax) {
+      this.reads.delete(node);
+      this.sendReads(node, batch);
+    } else this.schedule();
+  }
+
+  /** Writes `record` to `node` (as a hint for `hintFor` when given); `sink` gets `applied` or the failure. */
+  write(node: NodeId, item: WriteItem, sink: AnswerSink<boolean>): void {
+    const chars =
+      (item.key.length + (item.record.valueJson?.length ?? 0) + (item.hintFor?.length ?? 0)) * 2 +
+      item.record.writer.length +
+      itemOverheadChars;
+    let batch = this.writes.get(node);
+    if (batch && batch.chars + chars > limits.replicaBatchCharsMax) {
+      // Adding this record would make the batch too large: the batch so far leaves now, alone.
+      this.writes.delete(node);
+      this.sendWrites(node, batch);
+      batch = undefined;
+    }
+    if (!batch) {
+      batch = { items: [], sinks: [], chars: 0 };
+      this.writes.set(node, batch);
+    }
+    batch.items.push(item);
+    batch.sinks.push(sink);
+    batch.chars += chars;
+    if (batch.items.length >= limits.replicaBatchKeysMax) {
+      this.writes.delete(node);
+      this.sendWrites(node, batch);
+    } else this.schedule();
+  }
+
+  /** Sends every open batch now. */
+  flush(): void {
+    this.scheduled = false;
+    if (this.reads.size > 0) {
+      const reads = this.reads;
+      this.reads = new Map();
+      for (const [node, batch] of reads) this.sendReads(node, batch);
+    }
+    if (this.writes.size > 0) {
+      const writes = this.writes;
+      this.writes = new Map();
+      for (const [node, batch] of writes) this.sendWrites(node, batch);
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.defer(this.flushNow);
+  }
+
+  private sendReads(node: NodeId, batch: Batch<string, StoredRecord | undefined>): void {
+    this.stats.readBatches++;
+    this.stats.readKeys += batch.items.length;
+    this.deps.peers.request(node, { type: 'replica-reads', keys: batch.items }, this.deps.timeoutMs).then(
+      (reply) => {
+        const { results } = reply;
+        if (!Array.isArray(results) || results.length !== batch.sinks.length) {
+          failAll(node, batch.sinks, mismatch(node, 'replica-reads', batch.sinks.length, results));
+          return;
+        }
+        for (let index = 0; index < results.length; index++) {
+          const result = results[index]!;
+          const sink = batch.sinks[index]!;
+          if (result === null) sink.answer(node, undefined);
+          else if ('error' in result) sink.fail(node, keyFailure(result.error));
+          else sink.answer(node, result satisfies PeerRecord);
+        }
+      },
+      (error: unknown) => failAll(node, batch.sinks, error),
+    );
+  }
+
+  private sendWrites(node: NodeId, batch: Batch<WriteItem, boolean>): void {
+    this.stats.writeBatches++;
+    this.stats.writeKeys += batch.items.length;
+    this.deps.peers.request(node, { type: 'replica-writes', writes: batch.items }, this.deps.timeoutMs).then(
+      (reply) => {
+        const { results } = reply;
+        if (!Array.isArray(results) || results.length !== batch.sinks.length) {
+          failAll(node, batch.sinks, mismatch(node, 'replica-writes', batch.sinks.length, results));
+          return;
+        }
+        for (let index = 0; index < results.length; index++) {
+          const result = results[index]!;
+          const sink = batch.sinks[index]!;
+          if (typeof result === 'boolean') sink.answer(node, result);
+          else sink.fail(node, keyFailure(result.error));
+        }
+      },
+      (error: unknown) => failAll(node, batch.sinks, error),
+    );
+  }
+}
+
+function failAll<T>(node: NodeId, sinks: ReadonlyArray<AnswerSink<T>>, error: unknown): void {
+  for (const sink of sinks) sink.fail(node, error);
+}
+
+function keyFailure(error: PeerError): RingKvError {
+  return new RingKvError(error.code as RingKvError['code'], error.message);
+}
+
+function mismatch(node: NodeId, type: string, expected: number, results: unknown): RingKvError {
+  const got = Array.isArray(results) ? results.length : 'no';
+  return new RingKvError('INTERNAL', `${node} answered ${type} of ${expected} keys with ${got} results`);
+}
+
+/** An AnswerSink that settles one promise (for callers that want one: hints, repairs, handoff). */
+export function promiseSink<T>(): { sink: AnswerSink<T>; promise: Promise<T> } {
+  let sink!: AnswerSink<T>;
+  const promise = new Promise<T>((resolve, reject) => {
+    sink = { answer: (_node, value) => resolve(value), fail: (_node, error) => reject(error) };
+  });
+  return { sink, promise };
+}
