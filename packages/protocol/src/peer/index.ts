@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { describeIssues } from '../decode.js';
 import { peerFrameMessagesMax } from '../limits.js';
 import { PeerAuth, PeerError, PeerHello, PeerReady, PeerReply, PeerRequest, PeerWelcome } from './data.js';
+import { fastPeerEnvelope } from './fast-decode.js';
 import { MembershipMessage } from './membership.js';
 
 export * from './data.js';
@@ -52,8 +53,42 @@ function decodeWith<T>(schema: z.ZodType<T>, text: string, what: string): Decode
   return { ok: true, value: parsed.data };
 }
 
-/** Decodes one post-handshake peer frame; never throws. A failure means: disconnect that peer. */
+/**
+ * Decodes one post-handshake peer frame; never throws. A failure means: disconnect that peer. The hot
+ * envelopes are checked by hand (fast-decode.ts), every other one by its zod schema; a frame with any
+ * invalid envelope is decoded again wholly by zod, so the reason is zod's. The result equals
+ * `decodePeerFrameWithZod`'s (fast-decode.test.ts).
+ */
 export function decodePeerFrame(text: string): DecodedPeer<PeerFrame> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'peer frame is not valid JSON' };
+  }
+  if (!Array.isArray(raw) || raw.length < 1 || raw.length > peerFrameMessagesMax) return zodFrame(raw);
+  const frame: PeerEnvelope[] = new Array(raw.length);
+  for (let index = 0; index < raw.length; index++) {
+    const envelope = fastPeerEnvelope(raw[index]);
+    if (envelope) {
+      frame[index] = envelope;
+      continue;
+    }
+    const parsed = PeerEnvelope.safeParse(raw[index]);
+    if (!parsed.success) return zodFrame(raw);
+    frame[index] = parsed.data;
+  }
+  return { ok: true, value: frame };
+}
+
+function zodFrame(raw: unknown): DecodedPeer<PeerFrame> {
+  const parsed = PeerFrame.safeParse(raw);
+  if (!parsed.success) return { ok: false, reason: `peer frame: ${describeIssues(parsed.error)}` };
+  return { ok: true, value: parsed.data };
+}
+
+/** The zod-only decoding `decodePeerFrame` must equal (kept for its tests). */
+export function decodePeerFrameWithZod(text: string): DecodedPeer<PeerFrame> {
   return decodeWith(PeerFrame, text, 'peer frame');
 }
 
