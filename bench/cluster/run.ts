@@ -47,8 +47,12 @@ function notes(config: ClusterBenchConfig, loadAverage: number): string[] {
       'Redis rows come from `redis-benchmark --cluster -c 50 -P N -d 100 -t get,set -r 100000` (GET and SET run ' +
       'separately; the 90/10 rate is their weighted harmonic mean, the percentiles those of the weighted mix). ' +
       'App rows: one Node process with W async workers each awaiting one call at a time (RingClient vs ioredis ' +
-      'Cluster with enableAutoPipelining). Half-peak rows: open loop at half the best single-request (protocol) or ' +
-      'app-level rate, latency from the intended send time. Against 3 nodes the protocol-level generator spreads its ' +
+      "Cluster with enableAutoPipelining). Half-peak rows: open loop (latency from each request's intended send time, " +
+      'so queueing is not hidden) at half the peak of the same request pattern: at the protocol level every request ' +
+      'goes in its own frame, as at depth 1, so half the depth-1 rate of the same target (half the depth-16 rate ' +
+      "would offer more than that pattern's peak and measure a saturated server); at the app level half the best " +
+      "app-level rate of the same client. Their notes give the generator's own send lag and event-loop delay and, " +
+      "for ringkv, the first node's event-loop delay and GC pauses during the cell. Against 3 nodes the protocol-level generator spreads its " +
       'connections over all nodes and is not ring-aware (a request may be forwarded one hop); RingClient is.',
     `1-minute load average at the end: ${loadAverage.toFixed(2)}.`,
   ];

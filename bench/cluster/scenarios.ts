@@ -4,7 +4,6 @@
  * run goes on with the others.
  */
 import path from 'node:path';
-import { type KvAdapter, runAppLoad, runAppOpenLoop } from '../lib/app-load.js';
 import { withCpuShares } from '../lib/cpu.js';
 import { jsonValueText, redisValue, valueBytes } from '../lib/keys.js';
 import { allocatePort } from '../lib/ports.js';
@@ -14,7 +13,9 @@ import { mixedLatency, mixedRate, runRedisBenchmark } from '../lib/redis-benchma
 import { repositoryRoot, startRingkvCluster, stopRingkv, webSocketUrls } from '../lib/ringkv.js';
 import { type LoadResult, type LoadShape, runWsLoad } from '../lib/ws-load.js';
 import { preloadWs } from '../lib/ws-preload.js';
+import { appCells, describeResult, log, logDelays, withOptionalServerDelays } from './app-cells.js';
 import type { ClusterBenchConfig, ShapeName } from './config.js';
+import { halfPeakNote, halfPeakRate } from './half-peak.js';
 import { createIoredisClusterAdapter, preloadRedisCluster } from './redis-adapter.js';
 import { createRingClientAdapter } from './ringkv-adapter.js';
 
@@ -39,18 +40,17 @@ function selectedShapes(config: ClusterBenchConfig) {
   return protocolShapes.filter((entry) => config.shapes.includes(entry.name));
 }
 
+/** The protocol cells to run: the selected shapes, and depth 1 whenever half peak needs its rate. */
+function protocolCellShapes(config: ClusterBenchConfig) {
+  const needsDepth1 = config.shapes.includes('half');
+  return protocolShapes.filter(
+    (entry) => config.shapes.includes(entry.name) || (needsDepth1 && entry.name === 'depth1'),
+  );
+}
+
 /** Requests one connection may have in flight in the open-loop (half-peak) runs. */
 const openLoopInflightPerConnectionMax = 256;
 const preloadTimeoutMs = 120_000;
-
-function log(message: string): void {
-  console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
-}
-
-function describe(result: LoadResult): string {
-  const errors = result.errors > 0 ? `, ${result.errors} errors (${result.errorSample})` : '';
-  return `${Math.round(result.opsPerSecond)} ops/s, p99 ${result.latency.p99Ms.toFixed(2)} ms${errors}`;
-}
 
 async function protocolCells(
   target: string,
@@ -58,6 +58,7 @@ async function protocolCells(
   serverPids: number[],
   config: ClusterBenchConfig,
   rows: ResultRow[],
+  metricsAddress?: string,
 ) {
   const loadOptions = {
     urls,
@@ -69,10 +70,10 @@ async function protocolCells(
     valueJson: jsonValueText,
     seed: 7,
   };
-  for (const { label, shape } of selectedShapes(config)) {
+  for (const { label, shape } of protocolCellShapes(config)) {
     const [result, cpu] = await withCpuShares(serverPids, () => runWsLoad({ ...loadOptions, shape }));
     log(
-      `${target} ${label}: ${describe(result)}; CPU server ${Math.round(cpu.serverPercent)}% generator ${Math.round(cpu.generatorPercent)}%`,
+      `${target} ${label}: ${describeResult(result)}; CPU server ${Math.round(cpu.serverPercent)}% generator ${Math.round(cpu.generatorPercent)}%`,
     );
     rows.push({
       target,
@@ -83,18 +84,19 @@ async function protocolCells(
       generatorCpuPercent: cpu.generatorPercent,
     });
   }
-  // Half of the best single-request rate, open loop: the latency a client sees when the node is not saturated.
-  const singles = rows.filter((row) => row.target === target && row.load.startsWith('depth'));
-  if (!config.shapes.includes('half') || singles.length === 0) return;
-  const peak = Math.max(...singles.map((row) => row.result?.opsPerSecond ?? 0));
-  const opsPerSecond = Math.max(100, Math.round(peak / 2));
+  if (!config.shapes.includes('half')) return;
+  const opsPerSecond = halfPeakRate(rows, target);
+  if (opsPerSecond === undefined) return;
   const shape: LoadShape = {
     kind: 'rate',
     opsPerSecond,
     inflightPerConnectionMax: openLoopInflightPerConnectionMax,
   };
-  const [result, cpu] = await withCpuShares(serverPids, () => runWsLoad({ ...loadOptions, shape }));
-  log(`${target} half peak (${opsPerSecond}/s): ${describe(result)}, ${result.skipped} skipped`);
+  const [[result, cpu], server] = await withOptionalServerDelays(metricsAddress, () =>
+    withCpuShares(serverPids, () => runWsLoad({ ...loadOptions, shape })),
+  );
+  log(`${target} half peak (${opsPerSecond}/s): ${describeResult(result)}, ${result.skipped} skipped`);
+  logDelays(target, result, server);
   rows.push({
     target,
     level: 'protocol',
@@ -102,64 +104,8 @@ async function protocolCells(
     result,
     serverCpuPercent: cpu.serverPercent,
     generatorCpuPercent: cpu.generatorPercent,
-    note: `${opsPerSecond} ops/s offered`,
+    note: halfPeakNote(opsPerSecond, result, server),
   });
-}
-
-async function appCells(
-  target: string,
-  serverPids: number[],
-  makeAdapter: () => Promise<KvAdapter>,
-  value: string,
-  config: ClusterBenchConfig,
-  rows: ResultRow[],
-) {
-  const base = { durationMs: config.cellMs, warmupMs: config.warmupMs, keyspace: config.keys, seed: 11 };
-  const options = { ...base, readFraction: config.readFraction, value };
-  if (!config.shapes.includes('app')) return;
-  let peak = 0;
-  for (const workers of config.appWorkers) {
-    const adapter = await makeAdapter();
-    try {
-      const [result, cpu] = await withCpuShares(serverPids, () =>
-        runAppLoad(adapter, { ...options, workers }),
-      );
-      peak = Math.max(peak, result.opsPerSecond);
-      log(
-        `${target} app ${workers} workers: ${describe(result)}; CPU server ${Math.round(cpu.serverPercent)}% app ${Math.round(cpu.generatorPercent)}%`,
-      );
-      rows.push({
-        target,
-        level: 'app',
-        load: `app ${workers} workers`,
-        result,
-        serverCpuPercent: cpu.serverPercent,
-        generatorCpuPercent: cpu.generatorPercent,
-      });
-    } finally {
-      await adapter.close();
-    }
-  }
-  if (!config.shapes.includes('half')) return;
-  const adapter = await makeAdapter();
-  try {
-    const opsPerSecond = Math.max(100, Math.round(peak / 2));
-    const [result, cpu] = await withCpuShares(serverPids, () =>
-      runAppOpenLoop(adapter, { ...options, workers: 0, opsPerSecond, inflightMax: 10_000 }),
-    );
-    log(`${target} app half peak (${opsPerSecond}/s): ${describe(result)}, ${result.skipped} skipped`);
-    rows.push({
-      target,
-      level: 'app',
-      load: 'app half peak, open loop',
-      result,
-      serverCpuPercent: cpu.serverPercent,
-      generatorCpuPercent: cpu.generatorPercent,
-      note: `${opsPerSecond} ops/s offered`,
-    });
-  } finally {
-    await adapter.close();
-  }
 }
 
 export async function benchEcho(config: ClusterBenchConfig, directory: string, rows: ResultRow[]) {
@@ -229,9 +175,11 @@ export async function benchRingkv(
       throw new Error(`preload: ${loaded.failures} failures, e.g. ${loaded.failureSample}`);
     log(`${spec.name}: preloaded ${loaded.keys} keys in ${Math.round(loaded.elapsedMs)} ms`);
     const pids = nodes.map((node) => node.process.pid);
-    await protocolCells(spec.name, urls, pids, config, rows);
+    const metricsAddress = nodes[0]!.address;
+    await protocolCells(spec.name, urls, pids, config, rows, metricsAddress);
     const value = 'v'.repeat(valueBytes - 2);
-    await appCells(`${spec.name} RingClient`, pids, () => createRingClientAdapter(urls), value, config, rows);
+    const adapter = () => createRingClientAdapter(urls);
+    await appCells(`${spec.name} RingClient`, pids, adapter, value, config, rows, metricsAddress);
   } finally {
     await stopRingkv(nodes);
   }

@@ -5,7 +5,7 @@
  * The open-loop variant issues calls at a fixed rate instead, for latency at a given throughput.
  */
 import { keyAt, seededRandom } from './keys.js';
-import { createLatencyHistogram, nowMicros, summarize } from './latency.js';
+import { createLatencyHistogram, GeneratorMonitor, nowMicros, summarize } from './latency.js';
 import type { LoadResult } from './ws-load.js';
 
 /** What the benchmark needs from a client library: one adapter per library. */
@@ -27,6 +27,7 @@ export interface AppLoadOptions {
 
 class AppState {
   readonly histogram = createLatencyHistogram();
+  readonly monitor = new GeneratorMonitor();
   recording = false;
   running = true;
   completed = 0;
@@ -77,6 +78,7 @@ async function worker(adapter: KvAdapter, state: AppState, random: () => number,
 async function measureWindow(state: AppState, options: { warmupMs: number; durationMs: number }) {
   await sleep(options.warmupMs);
   state.recording = true;
+  state.monitor.start();
   const windowStart = performance.now();
   await sleep(options.durationMs);
   state.recording = false;
@@ -88,6 +90,7 @@ export async function runAppLoad(adapter: KvAdapter, options: AppLoadOptions): P
   const random = seededRandom(options.seed);
   const workers = Array.from({ length: options.workers }, () => worker(adapter, state, random, options));
   const windowMs = await measureWindow(state, options);
+  state.monitor.stop();
   state.running = false;
   await Promise.all(workers);
   return state.result(windowMs);
@@ -115,6 +118,7 @@ export async function runAppOpenLoop(
         continue;
       }
       const intended = startMicros + (issued / options.opsPerSecond) * 1e6;
+      if (state.recording) state.monitor.recordSendLag(intended, nowMicros());
       inflight++;
       void callOnce(adapter, random, options).then((failed) => {
         inflight--;
@@ -123,10 +127,11 @@ export async function runAppOpenLoop(
     }
   }, 1);
   const windowMs = await measureWindow(state, options);
+  const generator = state.monitor.stop();
   clearInterval(timer);
   const deadline = Date.now() + 5_000;
   while (inflight > 0 && Date.now() < deadline) await sleep(20);
-  return { ...state.result(windowMs), skipped };
+  return { ...state.result(windowMs), skipped, generator };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * Latency recording with HdrHistogram in microseconds; summaries are in milliseconds.
  */
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 
 export interface LatencySummary {
@@ -33,4 +34,62 @@ export function summarize(histogram: hdr.Histogram): LatencySummary {
 /** Microseconds since an arbitrary origin, for differences only. */
 export function nowMicros(): number {
   return performance.now() * 1000;
+}
+
+const loopResolutionMs = 1;
+
+/** What the load generator itself added during an open-loop window, in milliseconds. */
+export interface GeneratorDelays {
+  /** How late requests left the generator after their intended send time (p99 / max). */
+  sendLagP99Ms: number;
+  sendLagMaxMs: number;
+  /** How late the generator's event loop ran a ready callback (reading replies included), p99 / max. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** The generator's own garbage-collection pauses during the window: how many, their total and longest. */
+  gcPauses: number;
+  gcTotalMs: number;
+  gcMaxMs: number;
+}
+
+/**
+ * Measures the open-loop generator's own share of the latency: every request's send lag (actual send
+ * minus intended send time, which the recorded latency includes) and the event loop's delay, which also
+ * holds back the reading of replies. Both are recorded only while `recording` is on.
+ */
+export class GeneratorMonitor {
+  private readonly sendLag = createLatencyHistogram();
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: loopResolutionMs });
+  private gcPauses: number[] = [];
+  private readonly gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) this.gcPauses.push(entry.duration);
+  });
+
+  start(): void {
+    this.sendLag.reset();
+    this.loopDelay.reset();
+    this.loopDelay.enable();
+    this.gcPauses = [];
+    this.gcObserver.observe({ entryTypes: ['gc'] });
+  }
+
+  recordSendLag(intendedMicros: number, sentMicros: number): void {
+    this.sendLag.recordValue(Math.max(1, Math.round(sentMicros - intendedMicros)));
+  }
+
+  stop(): GeneratorDelays {
+    this.loopDelay.disable();
+    this.gcObserver.disconnect();
+    // monitorEventLoopDelay reports nanoseconds, each sample the whole interval of its 1 ms timer.
+    const delayMs = (nanoseconds: number) => Math.max(0, nanoseconds / 1e6 - loopResolutionMs);
+    return {
+      sendLagP99Ms: this.sendLag.getValueAtPercentile(99) / 1000,
+      sendLagMaxMs: this.sendLag.maxValue / 1000,
+      loopDelayP99Ms: delayMs(this.loopDelay.percentile(99)),
+      loopDelayMaxMs: delayMs(this.loopDelay.max),
+      gcPauses: this.gcPauses.length,
+      gcTotalMs: this.gcPauses.reduce((sum, ms) => sum + ms, 0),
+      gcMaxMs: Math.max(0, ...this.gcPauses),
+    };
+  }
 }

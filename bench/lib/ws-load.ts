@@ -10,7 +10,14 @@
  */
 import WebSocket from 'ws';
 import { keyAt, seededRandom } from './keys.js';
-import { createLatencyHistogram, type LatencySummary, nowMicros, summarize } from './latency.js';
+import {
+  createLatencyHistogram,
+  type GeneratorDelays,
+  GeneratorMonitor,
+  type LatencySummary,
+  nowMicros,
+  summarize,
+} from './latency.js';
 
 export type LoadShape =
   | { kind: 'depth'; depth: number }
@@ -37,6 +44,8 @@ export interface LoadResult {
   errorSample?: string;
   /** Open-loop only: requests not sent because a connection already had its maximum in flight. */
   skipped: number;
+  /** Open-loop only: the generator's own send lag and event-loop delay during the window. */
+  generator?: GeneratorDelays;
 }
 
 /** How long the generator waits for outstanding replies after the window closes. */
@@ -45,6 +54,7 @@ const connectTimeoutMs = 10_000;
 
 export class LoadState {
   readonly histogram = createLatencyHistogram();
+  readonly monitor = new GeneratorMonitor();
   recording = false;
   sending = true;
   completed = 0;
@@ -120,6 +130,12 @@ class LoadConnection {
     this.socket.send(this.state.request(id));
   }
 
+  /** An open-loop request: timed from its intended send time, its send lag recorded as the generator's. */
+  sendScheduled(intendedMicros: number): void {
+    this.sendOne(intendedMicros);
+    if (this.state.recording) this.state.monitor.recordSendLag(intendedMicros, nowMicros());
+  }
+
   sendBatch(size: number): void {
     const requests = new Array<string>(size);
     for (let index = 0; index < size; index++) requests[index] = this.state.request(this.nextId++);
@@ -173,7 +189,7 @@ function startShape(connections: LoadConnection[], shape: LoadShape, state: Load
     for (; issued < due && state.sending; issued++) {
       const connection = connections[next++ % connections.length]!;
       if (connection.inflight >= shape.inflightPerConnectionMax) state.skipped++;
-      else connection.sendOne(startMicros + (issued / shape.opsPerSecond) * 1e6);
+      else connection.sendScheduled(startMicros + (issued / shape.opsPerSecond) * 1e6);
     }
   }, 1);
   return () => clearInterval(timer);
@@ -191,10 +207,12 @@ export async function runWsLoad(options: WsLoadOptions): Promise<LoadResult> {
     const stopShape = startShape(connections, options.shape, state);
     await sleep(options.warmupMs);
     state.recording = true;
+    state.monitor.start();
     const windowStart = performance.now();
     await sleep(options.durationMs);
     state.recording = false;
     const windowMs = performance.now() - windowStart;
+    const generator = state.monitor.stop();
     state.sending = false;
     stopShape();
     await waitForDrain(connections);
@@ -204,6 +222,7 @@ export async function runWsLoad(options: WsLoadOptions): Promise<LoadResult> {
       errors: state.errors,
       errorSample: state.errorSample,
       skipped: state.skipped,
+      generator: options.shape.kind === 'rate' ? generator : undefined,
     };
   } finally {
     for (const socket of sockets) socket.terminate();

@@ -1,0 +1,100 @@
+/**
+ * The application-level cells of `bench:cluster` (a client library driven by W workers, then open loop
+ * at half its best rate), and the logging the protocol-level cells share.
+ */
+import { type KvAdapter, runAppLoad, runAppOpenLoop } from '../lib/app-load.js';
+import { withCpuShares } from '../lib/cpu.js';
+import { describeServerDelays, type ServerDelays, withServerDelays } from '../lib/node-metrics.js';
+import type { LoadResult } from '../lib/ws-load.js';
+import type { ClusterBenchConfig } from './config.js';
+import { halfAppPeakRate, halfPeakNote } from './half-peak.js';
+import type { ResultRow } from './scenarios.js';
+
+export function log(message: string): void {
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+/** Server delays around `work` when the target has a ringkv `/metrics` to read (not the echo). */
+export async function withOptionalServerDelays<T>(
+  metricsAddress: string | undefined,
+  work: () => Promise<T>,
+): Promise<[T, ServerDelays | undefined]> {
+  if (metricsAddress === undefined) return [await work(), undefined];
+  return withServerDelays(metricsAddress, work);
+}
+
+export function logDelays(target: string, result: LoadResult, server: ServerDelays | undefined): void {
+  const generator = result.generator;
+  if (generator) {
+    log(
+      `${target} generator: send lag p99 ${generator.sendLagP99Ms.toFixed(2)} max ${generator.sendLagMaxMs.toFixed(1)} ms, ` +
+        `loop delay p99 ${generator.loopDelayP99Ms.toFixed(2)} max ${generator.loopDelayMaxMs.toFixed(1)} ms`,
+    );
+  }
+  if (server) log(`${target} ${describeServerDelays(server)}`);
+}
+
+export function describeResult(result: LoadResult): string {
+  const errors = result.errors > 0 ? `, ${result.errors} errors (${result.errorSample})` : '';
+  return `${Math.round(result.opsPerSecond)} ops/s, p99 ${result.latency.p99Ms.toFixed(2)} ms${errors}`;
+}
+
+export async function appCells(
+  target: string,
+  serverPids: number[],
+  makeAdapter: () => Promise<KvAdapter>,
+  value: string,
+  config: ClusterBenchConfig,
+  rows: ResultRow[],
+  metricsAddress?: string,
+) {
+  const base = { durationMs: config.cellMs, warmupMs: config.warmupMs, keyspace: config.keys, seed: 11 };
+  const options = { ...base, readFraction: config.readFraction, value };
+  if (!config.shapes.includes('app')) return;
+  const appRates: number[] = [];
+  for (const workers of config.appWorkers) {
+    const adapter = await makeAdapter();
+    try {
+      const [result, cpu] = await withCpuShares(serverPids, () =>
+        runAppLoad(adapter, { ...options, workers }),
+      );
+      appRates.push(result.opsPerSecond);
+      log(
+        `${target} app ${workers} workers: ${describeResult(result)}; CPU server ${Math.round(cpu.serverPercent)}% app ${Math.round(cpu.generatorPercent)}%`,
+      );
+      rows.push({
+        target,
+        level: 'app',
+        load: `app ${workers} workers`,
+        result,
+        serverCpuPercent: cpu.serverPercent,
+        generatorCpuPercent: cpu.generatorPercent,
+      });
+    } finally {
+      await adapter.close();
+    }
+  }
+  if (!config.shapes.includes('half')) return;
+  const adapter = await makeAdapter();
+  try {
+    const opsPerSecond = halfAppPeakRate(appRates);
+    const [[result, cpu], server] = await withOptionalServerDelays(metricsAddress, () =>
+      withCpuShares(serverPids, () =>
+        runAppOpenLoop(adapter, { ...options, workers: 0, opsPerSecond, inflightMax: 10_000 }),
+      ),
+    );
+    log(`${target} app half peak (${opsPerSecond}/s): ${describeResult(result)}, ${result.skipped} skipped`);
+    logDelays(target, result, server);
+    rows.push({
+      target,
+      level: 'app',
+      load: 'app half peak, open loop',
+      result,
+      serverCpuPercent: cpu.serverPercent,
+      generatorCpuPercent: cpu.generatorPercent,
+      note: halfPeakNote(opsPerSecond, result, server),
+    });
+  } finally {
+    await adapter.close();
+  }
+}

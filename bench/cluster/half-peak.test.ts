@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { halfAppPeakRate, halfPeakNote, halfPeakRate } from './half-peak.js';
+
+const latency = { p50Ms: 1, p99Ms: 2, p999Ms: 3, maxMs: 4, count: 10 };
+
+describe('halfPeakRate', () => {
+  const rows = [
+    { target: 'echo', load: 'depth 1', result: { opsPerSecond: 21_716 } },
+    { target: 'echo', load: 'depth 16', result: { opsPerSecond: 47_322 } },
+    { target: 'echo', load: 'batch 100', result: { opsPerSecond: 266_342 } },
+    { target: 'ringkv', load: 'depth 16', result: { opsPerSecond: 49_720 } },
+    { target: 'ringkv', load: 'depth 1', result: { opsPerSecond: 14_924 } },
+  ];
+
+  it("is half the target's depth-1 rate, the peak of one request per frame, whatever depth 16 reached", () => {
+    expect(halfPeakRate(rows, 'echo')).toBe(10_858);
+    expect(halfPeakRate(rows, 'ringkv')).toBe(7_462);
+  });
+
+  it('is undefined without a depth-1 row for the target, and never below 100 ops/s', () => {
+    expect(halfPeakRate(rows, 'redis')).toBeUndefined();
+    expect(halfPeakRate([{ target: 'slow', load: 'depth 1', result: { opsPerSecond: 12 } }], 'slow')).toBe(
+      100,
+    );
+    expect(halfPeakRate([{ target: 'failed', load: 'depth 1' }], 'failed')).toBeUndefined();
+  });
+});
+
+describe('halfAppPeakRate', () => {
+  it('is half the best closed-loop app rate', () => {
+    expect(halfAppPeakRate([42_105, 57_372])).toBe(28_686);
+    expect(halfAppPeakRate([])).toBe(100);
+  });
+});
+
+describe('halfPeakNote', () => {
+  it("names the offered rate, the generator's own delays and the server's", () => {
+    const result = {
+      opsPerSecond: 7_000,
+      latency,
+      errors: 0,
+      skipped: 0,
+      generator: {
+        sendLagP99Ms: 1.23,
+        sendLagMaxMs: 5,
+        loopDelayP99Ms: 0.84,
+        loopDelayMaxMs: 4,
+        gcPauses: 3,
+        gcTotalMs: 4.2,
+        gcMaxMs: 2,
+      },
+    };
+    const server = {
+      loopDelayP99Ms: 2.5,
+      loopDelayMaxMs: 9,
+      gcPauses: 12,
+      gcTotalMs: 40.4,
+      majorGcPauses: 0,
+      majorGcTotalMs: 0,
+      requestP99BoundMs: 0.1,
+    };
+    expect(halfPeakNote(7_000, result, server)).toBe(
+      '7000 ops/s offered; generator send lag p99 1.2 ms, loop delay p99 0.8 ms; server loop delay p99 2.5 ms, GC 12 pauses 40 ms',
+    );
+    expect(halfPeakNote(7_000, { ...result, generator: undefined }, undefined)).toBe('7000 ops/s offered');
+  });
+});

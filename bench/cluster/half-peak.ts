@@ -1,0 +1,55 @@
+/**
+ * The "p99 at half of peak throughput" cells (issue 7): which rate they offer, and what their notes say.
+ *
+ * Protocol level: the open-loop generator sends every request in its own frame, as depth 1 does, and at
+ * these rates a connection rarely has more than one request in flight. The peak of that request pattern
+ * is the depth-1 rate, so half peak is half the depth-1 rate of the same target in the same run. (Half the
+ * depth-16 rate, as before, offered more than the depth-1 peak: the servers ran saturated and the p99 was
+ * queueing, not latency.) App level: half the best closed-loop app rate of the same client and target.
+ */
+import type { GeneratorDelays } from '../lib/latency.js';
+import type { ServerDelays } from '../lib/node-metrics.js';
+import type { LoadResult } from '../lib/ws-load.js';
+
+/** The load label whose rate defines the protocol-level peak: the same one-request-per-frame pattern. */
+export const protocolPeakLoad = 'depth 1';
+/** Below this an open-loop cell is not worth running (a target that barely answered). */
+const openLoopRateMin = 100;
+
+interface RateRow {
+  target: string;
+  load: string;
+  result?: { opsPerSecond: number };
+}
+
+/** Half the target's depth-1 rate, or undefined when depth 1 was not measured for it. */
+export function halfPeakRate(rows: readonly RateRow[], target: string): number | undefined {
+  const peak = rows.find((row) => row.target === target && row.load === protocolPeakLoad)?.result;
+  if (peak === undefined) return undefined;
+  return Math.max(openLoopRateMin, Math.round(peak.opsPerSecond / 2));
+}
+
+/** Half the best of the target's closed-loop app rates (the same client, the same calls). */
+export function halfAppPeakRate(appRates: readonly number[]): number {
+  return Math.max(openLoopRateMin, Math.round(Math.max(0, ...appRates) / 2));
+}
+
+/** The generator's and the server's own delays, in a row's note: how much of the tail they explain. */
+export function halfPeakNote(
+  offeredPerSecond: number,
+  result: LoadResult,
+  server: ServerDelays | undefined,
+): string {
+  const parts = [`${offeredPerSecond} ops/s offered`];
+  if (result.generator) parts.push(generatorPart(result.generator));
+  if (server) {
+    parts.push(
+      `server loop delay p99 ${server.loopDelayP99Ms.toFixed(1)} ms, GC ${server.gcPauses} pauses ${server.gcTotalMs.toFixed(0)} ms`,
+    );
+  }
+  return parts.join('; ');
+}
+
+function generatorPart(generator: GeneratorDelays): string {
+  return `generator send lag p99 ${generator.sendLagP99Ms.toFixed(1)} ms, loop delay p99 ${generator.loopDelayP99Ms.toFixed(1)} ms`;
+}
