@@ -12,7 +12,9 @@ import { type Consistency, limits, RingKvError } from '@ringkv/protocol';
 import type { Store } from '../store/store.js';
 import type { HybridLogicalClock } from './hlc.js';
 import { KeyQueue } from './key-queue.js';
-import { awaitQuorum, type ReplicationConfig, requiredAnswers } from './quorum.js';
+import { QuorumRound, type ReplicationConfig, requiredAnswers } from './quorum.js';
+import type { AnswerSink } from './replica-batch.js';
+import { newestAnswer, ReplicaUpkeep } from './replica-upkeep.js';
 import type { Ring } from './ring.js';
 import { type Clock, compareRecords, type NodeId, type StoredRecord } from './types.js';
 
@@ -34,7 +36,13 @@ export interface Placement {
 export interface ReplicaChannel {
   writeReplica(node: NodeId, key: string, record: StoredRecord, hintFor?: NodeId): Promise<boolean>;
   readReplica(node: NodeId, key: string): Promise<StoredRecord | undefined>;
+  /** `readReplica` answering a sink instead of a promise (the coordinator's quorum rounds). */
+  readReplicaTo(node: NodeId, key: string, sink: AnswerSink<StoredRecord | undefined>): void;
+  /** `writeReplica` (no hint) answering a sink instead of a promise. */
+  writeReplicaTo(node: NodeId, key: string, record: StoredRecord, sink: AnswerSink<boolean>): void;
 }
+
+type ReadDone = (error: unknown, record: StoredRecord | undefined) => void;
 
 export interface CoordinatorDeps {
   self: NodeId;
@@ -61,9 +69,11 @@ export class Coordinator {
   };
   private readonly queue = new KeyQueue(limits.coordinatorKeyQueueMax);
   private inflight = 0;
-  private repairsInflight = 0;
+  private readonly upkeep: ReplicaUpkeep;
 
-  constructor(private readonly deps: CoordinatorDeps) {}
+  constructor(private readonly deps: CoordinatorDeps) {
+    this.upkeep = new ReplicaUpkeep(deps, this.stats);
+  }
 
   /** The key's replicas: the first min(rf, ring size) distinct nodes clockwise. */
   replicasOf(key: string): NodeId[] {
@@ -71,18 +81,26 @@ export class Coordinator {
   }
 
   /** Runs one client operation as the coordinator; resolves to the record written or read. */
-  async execute(op: DataOp, key: string, valueJson: string | undefined, consistency: Consistency) {
+  execute(
+    op: DataOp,
+    key: string,
+    valueJson: string | undefined,
+    consistency: Consistency,
+  ): Promise<StoredRecord> {
     if (this.inflight >= limits.coordinatorOperationsInflightMax) {
-      throw new RingKvError('UNAVAILABLE', 'this coordinator is at its limit of operations in flight');
+      return Promise.reject(
+        new RingKvError('UNAVAILABLE', 'this coordinator is at its limit of operations in flight'),
+      );
     }
     this.inflight++;
     this.stats.coordinated++;
-    try {
-      if (op === 'read') return await this.read(key, consistency);
-      return await this.queue.run(key, () => this.write(op, key, valueJson, consistency));
-    } finally {
+    if (op === 'read') return this.read(key, consistency);
+    const done = () => {
       this.inflight--;
-    }
+    };
+    const result = this.queue.run(key, () => this.write(op, key, valueJson, consistency));
+    result.then(done, done);
+    return result;
   }
 
   private liveReplicas(
@@ -105,44 +123,86 @@ export class Coordinator {
     return live.length === 1 && live[0] === this.deps.self;
   }
 
-  private async read(key: string, consistency: Consistency): Promise<StoredRecord> {
-    const record = await this.quorumRead(key, consistency);
-    if (!record || record.valueJson === null) {
-      throw new RingKvError('KEY_NOT_FOUND', `key ${describeKey(key)} does not exist`);
-    }
-    return record;
+  /** A client read: one promise, settled by the quorum round's callback (no promise per replica). */
+  private read(key: string, consistency: Consistency): Promise<StoredRecord> {
+    return new Promise<StoredRecord>((resolve, reject) => {
+      this.quorumRead(key, consistency, (error, record) => {
+        this.inflight--;
+        if (error) reject(error);
+        else if (!record || record.valueJson === null) {
+          reject(new RingKvError('KEY_NOT_FOUND', `key ${describeKey(key)} does not exist`));
+        } else resolve(record);
+      });
+    });
   }
 
-  /** The newest record among `required` answers; stale or missing replicas are repaired afterwards. */
-  private async quorumRead(key: string, consistency: Consistency): Promise<StoredRecord | undefined> {
-    const replicas = this.replicasOf(key);
-    const required = requiredAnswers(consistency, 'read', replicas.length, this.deps.config);
-    const live = this.liveReplicas(replicas, required, consistency, key);
+  private quorumReadPromise(key: string, consistency: Consistency): Promise<StoredRecord | undefined> {
+    return new Promise((resolve, reject) => {
+      this.quorumRead(key, consistency, (error, record) => (error ? reject(error) : resolve(record)));
+    });
+  }
+
+  /**
+   * The newest record among `required` answers, to `done` (called once, possibly at once); stale or missing
+   * replicas are repaired once every replica answered or the deadline passed.
+   */
+  private quorumRead(key: string, consistency: Consistency, done: ReadDone): void {
+    let live: NodeId[];
+    let required: number;
+    try {
+      const replicas = this.replicasOf(key);
+      required = requiredAnswers(consistency, 'read', replicas.length, this.deps.config);
+      live = this.liveReplicas(replicas, required, consistency, key);
+    } catch (error) {
+      done(error, undefined);
+      return;
+    }
     if (this.onlySelf(live)) {
       // The one answer is this node's store (rf 1, or every other replica down): no wait, no deadline
       // timer, nothing to repair.
-      const record = this.deps.store.get(key);
+      let record: StoredRecord | undefined;
+      try {
+        record = this.deps.store.get(key);
+      } catch (error) {
+        done(error, undefined);
+        return;
+      }
       if (record) this.deps.hlc.observe(record.version);
-      return record;
+      done(undefined, record);
+      return;
     }
-    const attempts = live.map((node) => ({
-      node,
-      answer:
-        node === this.deps.self
-          ? Promise.resolve(this.deps.store.get(key))
-          : this.deps.channel.readReplica(node, key),
-    }));
-    const outcome = await awaitQuorum(
-      attempts,
+    const round: QuorumRound<StoredRecord | undefined> = new QuorumRound(
+      live.length,
       required,
       this.deps.clock,
       this.deps.config.replicaTimeoutMs,
-      `read of ${describeKey(key)}`,
+      () => `read of ${describeKey(key)}`,
+      (error) => {
+        if (error) {
+          done(error, undefined);
+          return;
+        }
+        const newest = newestAnswer(round.answers);
+        if (newest) this.deps.hlc.observe(newest.version);
+        done(undefined, newest);
+      },
+      () => this.upkeep.repairAfterRead(key, round.results),
     );
-    const newest = newestOf(outcome.answers.map((answer) => answer.value));
-    if (newest) this.deps.hlc.observe(newest.version);
-    void outcome.settled.then((results) => this.repair(key, results));
-    return newest;
+    // Other replicas first: the local answer may decide the round at once (a quorum of one).
+    let self = false;
+    for (const node of live) {
+      if (node === this.deps.self) self = true;
+      else this.deps.channel.readReplicaTo(node, key, round);
+    }
+    if (!self) return;
+    let local: StoredRecord | undefined;
+    try {
+      local = this.deps.store.get(key);
+    } catch (error) {
+      round.fail(this.deps.self, error);
+      return;
+    }
+    round.answer(this.deps.self, local);
   }
 
   private async write(
@@ -151,7 +211,7 @@ export class Coordinator {
     valueJson: string | undefined,
     consistency: Consistency,
   ): Promise<StoredRecord> {
-    const current = await this.quorumRead(key, consistency);
+    const current = await this.quorumReadPromise(key, consistency);
     const exists = current !== undefined && current.valueJson !== null;
     if (op === 'create' && exists) {
       throw new RingKvError('KEY_EXISTS', `key ${describeKey(key)} already exists; use update to change it`);
@@ -174,10 +234,10 @@ export class Coordinator {
     const required = requiredAnswers(consistency, 'write', replicas.length, this.deps.config);
     const live = this.liveReplicas(replicas, required, consistency, key);
     for (const node of replicas) {
-      if (!live.includes(node)) void this.hint(node, key, record, replicas);
+      if (!live.includes(node)) void this.upkeep.hint(node, key, record, replicas);
     }
     for (const node of this.deps.placement.pendingReplicas?.(key, replicas) ?? []) {
-      this.writePending(node, key, record, replicas);
+      this.upkeep.writePending(node, key, record, replicas);
     }
     if (this.onlySelf(live)) {
       // Only the local store to wait for: the outcome of a quorum of one, without its deadline timer.
@@ -188,90 +248,33 @@ export class Coordinator {
       });
       return;
     }
-    const attempts = live.map((node) => ({
-      node,
-      answer:
-        node === this.deps.self
-          ? this.deps.store.put(key, record)
-          : this.deps.channel.writeReplica(node, key, record).catch((error: unknown) => {
-              // The replica may or may not hold the write: hint it anyway (applying twice is harmless).
-              void this.hint(node, key, record, replicas);
-              throw error;
-            }),
-    }));
-    await awaitQuorum(
-      attempts,
-      required,
-      this.deps.clock,
-      this.deps.config.replicaTimeoutMs,
-      `write of ${describeKey(key)}`,
-    );
-  }
-
-  /** A write to a joining future replica: not awaited; a failure leaves a hint for it, as for a replica. */
-  private writePending(node: NodeId, key: string, record: StoredRecord, replicas: NodeId[]): void {
-    const write =
-      node === this.deps.self
-        ? this.deps.store.put(key, record)
-        : this.deps.channel.writeReplica(node, key, record);
-    write.catch(() => this.hint(node, key, record, replicas));
-  }
-
-  /**
-   * Keeps `record` for `owner`: first on the next live node clockwise beyond the key's replicas (sloppy
-   * quorum's hint-holder); when there is none or it does not answer, in this node's own store.
-   */
-  private async hint(owner: NodeId, key: string, record: StoredRecord, replicas: NodeId[]): Promise<void> {
-    if (this.deps.config.hints === false) return;
-    const ring = this.deps.placement.ring();
-    const candidates = ring.preferenceList(key, replicas.length + limits.replicationFactorMax);
-    const holder = candidates.find(
-      (node) => !replicas.includes(node) && node !== this.deps.self && this.deps.placement.isLive(node),
-    );
-    if (holder) {
-      try {
-        await this.deps.channel.writeReplica(holder, key, record, owner);
-        this.stats.hintsStored++;
-        return;
-      } catch {
-        // The holder failed too: keep the hint here instead (below), so it is not lost.
-        this.stats.hintHolderFailures++;
-      }
-    }
-    // Runs detached from the client's operation: it must never reject, only count what it could not keep.
-    const kept = await this.deps.store.putHint({ target: owner, key, record }).catch(() => false);
-    if (kept) this.stats.hintsStored++;
-    else this.stats.hintsDropped++;
-  }
-
-  private repair(
-    key: string,
-    results: Array<{ node: NodeId; value: StoredRecord | undefined } | { node: NodeId; error: unknown }>,
-  ): void {
-    const answered = results.filter((result) => 'value' in result) as Array<{
-      node: NodeId;
-      value: StoredRecord | undefined;
-    }>;
-    const newest = newestOf(answered.map((result) => result.value));
-    if (!newest || this.deps.config.readRepair === false) return;
-    for (const { node, value } of answered) {
-      if (value && compareRecords(value, newest) >= 0) continue;
-      if (this.repairsInflight >= limits.readRepairsInflightMax) {
-        this.stats.readRepairsSkipped++;
-        continue;
-      }
-      this.repairsInflight++;
-      this.stats.readRepairs++;
-      const done = () => {
-        this.repairsInflight--;
+    await new Promise<void>((resolve, reject) => {
+      const round = new QuorumRound<boolean>(
+        live.length,
+        required,
+        this.deps.clock,
+        this.deps.config.replicaTimeoutMs,
+        () => `write of ${describeKey(key)}`,
+        (error) => (error ? reject(error) : resolve()),
+      );
+      // A replica whose write fails may or may not hold it: hint it anyway (applying twice is harmless).
+      const hinting: AnswerSink<boolean> = {
+        answer: (node, applied) => round.answer(node, applied),
+        fail: (node, error) => {
+          void this.upkeep.hint(node, key, record, replicas);
+          round.fail(node, error);
+        },
       };
-      const write =
-        node === this.deps.self
-          ? this.deps.store.put(key, newest)
-          : this.deps.channel.writeReplica(node, key, newest);
-      // A failed repair is not an error: the next read, a hint or anti-entropy repairs it later.
-      write.then(done, done);
-    }
+      for (const node of live) {
+        if (node !== this.deps.self) this.deps.channel.writeReplicaTo(node, key, record, hinting);
+      }
+      if (live.includes(this.deps.self)) {
+        this.deps.store.put(key, record).then(
+          (applied) => round.answer(this.deps.self, applied),
+          (error: unknown) => round.fail(this.deps.self, error),
+        );
+      }
+    });
   }
 }
 

@@ -2,11 +2,21 @@
  * Runs operations on one key one after another, in arrival order, while operations on different keys run
  * concurrently. The coordinator of a key uses it so that a create, an update and a delete on that key
  * decide their conditions against each other's results, never against the same stale read.
+ *
+ * A key with nothing running starts its task at once, in the caller's turn (so a write's quorum read joins
+ * that turn's replica batches); the next task on the key starts when the running one has settled.
  */
 import { RingKvError } from '@ringkv/protocol';
 
+interface Waiting {
+  task: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 export class KeyQueue {
-  private readonly queues = new Map<string, Array<() => Promise<void>>>();
+  /** Per busy key, the tasks waiting behind the running one. */
+  private readonly queues = new Map<string, Waiting[]>();
 
   constructor(private readonly perKeyMax: number) {}
 
@@ -16,27 +26,41 @@ export class KeyQueue {
   }
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const waiting = this.queues.get(key);
+    if (waiting === undefined) {
+      this.queues.set(key, []);
+      return this.start(key, task);
+    }
+    if (waiting.length + 1 >= this.perKeyMax) {
+      return Promise.reject(
+        new RingKvError('UNAVAILABLE', `${this.perKeyMax} operations are already queued on this key`),
+      );
+    }
     return new Promise<T>((resolve, reject) => {
-      let queue = this.queues.get(key);
-      if (!queue) {
-        queue = [];
-        this.queues.set(key, queue);
-      }
-      if (queue.length >= this.perKeyMax) {
-        reject(new RingKvError('UNAVAILABLE', `${this.perKeyMax} operations are already queued on this key`));
-        return;
-      }
-      queue.push(() => Promise.resolve().then(task).then(resolve, reject));
-      if (queue.length === 1) void this.drain(key, queue);
+      waiting.push({ task, resolve: resolve as (value: unknown) => void, reject });
     });
   }
 
-  private async drain(key: string, queue: Array<() => Promise<void>>): Promise<void> {
-    // Bounded by perKeyMax entries at any time; each entry settles (its task has its own deadline).
-    while (queue.length > 0) {
-      await queue[0]!();
-      queue.shift();
+  private start<T>(key: string, task: () => Promise<T>): Promise<T> {
+    let result: Promise<T>;
+    try {
+      result = task();
+    } catch (error) {
+      result = Promise.reject(error);
     }
-    this.queues.delete(key);
+    // Bounded: each key has at most perKeyMax entries, and each task settles (it has its own deadline).
+    const next = () => this.next(key);
+    result.then(next, next);
+    return result;
+  }
+
+  private next(key: string): void {
+    const waiting = this.queues.get(key);
+    const entry = waiting?.shift();
+    if (!entry) {
+      this.queues.delete(key);
+      return;
+    }
+    this.start(key, entry.task).then(entry.resolve, entry.reject);
   }
 }

@@ -2,7 +2,7 @@ import { RingKvError } from '@ringkv/protocol';
 import { describe, expect, it } from 'vitest';
 import { SimClock } from '../sim/clock.js';
 import { KeyQueue } from './key-queue.js';
-import { awaitQuorum, requiredAnswers } from './quorum.js';
+import { awaitQuorum, QuorumRound, requiredAnswers } from './quorum.js';
 
 const config = { readQuorum: 2, writeQuorum: 2 };
 
@@ -76,7 +76,61 @@ describe('awaitQuorum', () => {
   });
 });
 
+describe('QuorumRound', () => {
+  function round(attempts: number, required: number) {
+    const clock = new SimClock();
+    const events: string[] = [];
+    const quorum: QuorumRound<number> = new QuorumRound<number>(
+      attempts,
+      required,
+      clock,
+      1000,
+      () => 'read of "k"',
+      (error) => events.push(error ? `decided ${error.code}: ${error.message}` : 'decided'),
+      () => events.push(`settled ${quorum.results.length}`),
+    );
+    return { clock, events, quorum };
+  }
+
+  it('decides in the call that brings the k-th answer, and settles when every attempt answered', () => {
+    const { events, quorum } = round(3, 2);
+    quorum.answer('a', 1);
+    expect(events).toEqual([]);
+    quorum.fail('b', new RingKvError('UNAVAILABLE', 'down'));
+    expect(events).toEqual([]);
+    quorum.answer('c', 3);
+    expect(events).toEqual(['settled 3', 'decided']);
+    expect(quorum.answers.map((answer) => answer.value)).toEqual([1, 3]);
+  });
+
+  it('settles at the deadline with what arrived, once; later answers change nothing', () => {
+    const { clock, events, quorum } = round(3, 2);
+    quorum.answer('a', 1);
+    quorum.answer('b', 2);
+    expect(events).toEqual(['decided']);
+    clock.step();
+    expect(events).toEqual(['decided', 'settled 2']);
+    quorum.answer('c', 3);
+    expect(events).toEqual(['decided', 'settled 2']);
+  });
+
+  it('fails with TIMEOUT when a failure that made the quorum unreachable was a timeout', () => {
+    const { events, quorum } = round(2, 2);
+    quorum.fail('a', new RingKvError('TIMEOUT', 'late'));
+    expect(events).toEqual(['decided TIMEOUT: read of "k": 0 replicas answered; 2 needed']);
+  });
+});
+
 describe('KeyQueue', () => {
+  it("starts the task of an idle key in the caller's turn", () => {
+    const queue = new KeyQueue(10);
+    let started = false;
+    void queue.run('k', async () => {
+      started = true;
+    });
+    expect(started).toBe(true);
+  });
+
   it('runs operations on one key in order, one at a time, and other keys alongside', async () => {
     const queue = new KeyQueue(10);
     const log: string[] = [];

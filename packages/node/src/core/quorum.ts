@@ -3,7 +3,7 @@
  * writes. Pure: the deadline is a timer on the injected Clock.
  */
 import { type Consistency, RingKvError } from '@ringkv/protocol';
-import type { Clock } from './types.js';
+import type { Clock, TimerHandle } from './types.js';
 
 export interface ReplicationConfig {
   replicationFactor: number;
@@ -34,17 +34,93 @@ export function requiredAnswers(
   return Math.max(1, Math.min(quorum, replicas));
 }
 
+export type QuorumResult<T> = { node: string; value: T } | { node: string; error: unknown };
+
 export interface QuorumOutcome<T> {
   /** Successful answers in arrival order (at least `required` of them). */
   answers: Array<{ node: string; value: T }>;
   /** Every answer, success or failure, once all have settled or the deadline passed. */
-  settled: Promise<Array<{ node: string; value: T } | { node: string; error: unknown }>>;
+  settled: Promise<Array<QuorumResult<T>>>;
 }
 
 /**
- * Waits until `required` of `attempts` succeed. Rejects with UNAVAILABLE when so many failed that the
- * quorum cannot be reached (TIMEOUT if any of those failures was a timeout), or TIMEOUT at the deadline.
+ * One "k of n answers within a deadline" round, fed by callbacks (it is the `AnswerSink` of each attempt:
+ * no promise per attempt). `onDecided` runs once: without an error as soon as `required` answers are in,
+ * with UNAVAILABLE when so many failed that the quorum cannot be reached (TIMEOUT if any of those failures
+ * was a timeout), or TIMEOUT at the deadline. `onSettled` runs once, when every attempt has answered or at
+ * the deadline, whichever is first (read repair looks at `results` then).
  */
+export class QuorumRound<T> {
+  /** Successful answers in arrival order. */
+  readonly answers: Array<{ node: string; value: T }> = [];
+  /** Every answer so far, success or failure. */
+  readonly results: Array<QuorumResult<T>> = [];
+  private failures = 0;
+  private timedOut = false;
+  private decided = false;
+  private settled = false;
+  private readonly timer: TimerHandle;
+
+  constructor(
+    private readonly attempts: number,
+    private readonly required: number,
+    clock: Clock,
+    private readonly timeoutMs: number,
+    /** What the round is for, in error messages (built only when one is needed). */
+    private readonly what: () => string,
+    private readonly onDecided: (error: RingKvError | undefined) => void,
+    private readonly onSettled?: () => void,
+  ) {
+    this.timer = clock.setTimer(timeoutMs, () => this.expire());
+  }
+
+  answer(node: string, value: T): void {
+    this.answers.push({ node, value });
+    this.results.push({ node, value });
+    this.check();
+  }
+
+  fail(node: string, error: unknown): void {
+    this.failures++;
+    if (error instanceof RingKvError && error.code === 'TIMEOUT') this.timedOut = true;
+    this.results.push({ node, error });
+    this.check();
+  }
+
+  /** Decides (and settles) if the answers so far allow it; the attempts call it through answer/fail. */
+  check(): void {
+    if (this.results.length === this.attempts && !this.settled) {
+      this.timer.cancel();
+      this.settle();
+    }
+    if (this.decided) return;
+    if (this.answers.length >= this.required) {
+      this.decided = true;
+      this.onDecided(undefined);
+    } else if (this.failures > this.attempts - this.required) {
+      this.decided = true;
+      const code = this.timedOut ? 'TIMEOUT' : 'UNAVAILABLE';
+      const message = `${this.what()}: ${this.answers.length} replicas answered; ${this.required} needed`;
+      this.onDecided(new RingKvError(code, message));
+    }
+  }
+
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.onSettled?.();
+  }
+
+  private expire(): void {
+    this.settle();
+    if (this.decided) return;
+    this.decided = true;
+    const message = `${this.what()}: ${this.answers.length} of ${this.required} replicas answered in ${this.timeoutMs} ms`;
+    this.onDecided(new RingKvError('TIMEOUT', message));
+  }
+}
+
+/** The promise form of a QuorumRound over promised attempts. */
 export function awaitQuorum<T>(
   attempts: ReadonlyArray<{ node: string; answer: Promise<T> }>,
   required: number,
@@ -52,57 +128,26 @@ export function awaitQuorum<T>(
   timeoutMs: number,
   what: string,
 ): Promise<QuorumOutcome<T>> {
-  const results: Array<{ node: string; value: T } | { node: string; error: unknown }> = [];
-  let finishSettled: () => void = () => {};
-  const settled = new Promise<typeof results>((resolve) => {
-    finishSettled = () => resolve(results);
+  let finishSettled: (results: Array<QuorumResult<T>>) => void = () => {};
+  const settled = new Promise<Array<QuorumResult<T>>>((resolve) => {
+    finishSettled = resolve;
   });
   return new Promise<QuorumOutcome<T>>((resolve, reject) => {
-    const answers: Array<{ node: string; value: T }> = [];
-    let failures = 0;
-    let timedOut = false;
-    let done = false;
-    const timer = clock.setTimer(timeoutMs, () => {
-      finishSettled();
-      if (done) return;
-      done = true;
-      reject(
-        new RingKvError(
-          'TIMEOUT',
-          `${what}: ${answers.length} of ${required} replicas answered in ${timeoutMs} ms`,
-        ),
-      );
-    });
-    const check = () => {
-      if (results.length === attempts.length) {
-        timer.cancel();
-        finishSettled();
-      }
-      if (done) return;
-      if (answers.length >= required) {
-        done = true;
-        resolve({ answers: [...answers], settled });
-      } else if (failures > attempts.length - required) {
-        done = true;
-        const code = timedOut ? 'TIMEOUT' : 'UNAVAILABLE';
-        reject(new RingKvError(code, `${what}: ${answers.length} replicas answered; ${required} needed`));
-      }
-    };
+    const round: QuorumRound<T> = new QuorumRound<T>(
+      attempts.length,
+      required,
+      clock,
+      timeoutMs,
+      () => what,
+      (error) => (error ? reject(error) : resolve({ answers: [...round.answers], settled })),
+      () => finishSettled(round.results),
+    );
     for (const { node, answer } of attempts) {
       answer.then(
-        (value) => {
-          answers.push({ node, value });
-          results.push({ node, value });
-          check();
-        },
-        (error: unknown) => {
-          failures++;
-          if (error instanceof RingKvError && error.code === 'TIMEOUT') timedOut = true;
-          results.push({ node, error });
-          check();
-        },
+        (value) => round.answer(node, value),
+        (error: unknown) => round.fail(node, error),
       );
     }
-    check();
+    round.check();
   });
 }

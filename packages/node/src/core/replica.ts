@@ -79,6 +79,8 @@ export class DataNode {
         batches.read(node, key, sink);
         return promise;
       },
+      readReplicaTo: (node, key, sink) => batches.read(node, key, sink),
+      writeReplicaTo: (node, key, record, sink) => batches.write(node, { key, record }, sink),
     };
     this.coordinator = new Coordinator({ ...deps, channel: this.channel });
     this.handoff = new HintDelivery({
@@ -128,13 +130,26 @@ export class DataNode {
   }
 
   /** A client operation arriving at this node: coordinate it here, or forward it one hop. */
-  async execute(
+  execute(
     op: DataOp,
     key: string,
     valueJson: string | undefined,
     consistency: Consistency,
   ): Promise<StoredRecord> {
-    this.checkReady();
+    if (!this.deps.ready()) return Promise.reject(this.notReady());
+    const target = this.coordinatorFor(key);
+    // The usual case (a ring-aware client): coordinate here, without an async frame of our own.
+    if (target === this.deps.self) return this.coordinator.execute(op, key, valueJson, consistency);
+    return this.executeElsewhere(target, op, key, valueJson, consistency);
+  }
+
+  private async executeElsewhere(
+    first: NodeId,
+    op: DataOp,
+    key: string,
+    valueJson: string | undefined,
+    consistency: Consistency,
+  ): Promise<StoredRecord> {
     const request = {
       type: 'forward' as const,
       op,
@@ -145,7 +160,7 @@ export class DataNode {
     // The coordinator may need a read round and a write round, each bounded by replicaTimeoutMs.
     const timeoutMs = 2 * this.deps.config.replicaTimeoutMs + 500;
     const unreachable = new Set<NodeId>();
-    let target = this.coordinatorFor(key);
+    let target = first;
     let reply: Awaited<ReturnType<typeof this.forward>>;
     for (;;) {
       if (target === this.deps.self) return this.coordinator.execute(op, key, valueJson, consistency);
@@ -240,9 +255,11 @@ export class DataNode {
   }
 
   private checkReady(): void {
-    if (!this.deps.ready()) {
-      throw new RingKvError('UNAVAILABLE', `${this.deps.self} is still joining the cluster; retry shortly`);
-    }
+    if (!this.deps.ready()) throw this.notReady();
+  }
+
+  private notReady(): RingKvError {
+    return new RingKvError('UNAVAILABLE', `${this.deps.self} is still joining the cluster; retry shortly`);
   }
 
   private readOne(key: string): PeerRecord | null | PeerKeyFailure {
