@@ -3,7 +3,7 @@
  *
  * - Pipelining: every request runs as soon as its frame arrives; its reply is sent when it is done, so
  *   replies may overtake each other. Requests on the same key apply in the order this connection sent
- *   them (KeyLanes), so a pipelined read sees the create sent before it.
+ *   them (ReportedKeyLanes), so a pipelined read sees the create sent before it.
  * - Batches: the requests of an array frame run concurrently, like pipelined ones; their replies go back
  *   in one frame, in request order.
  * - Reads the node answers at once (rf 1 or consistency one on a replica: `Dispatcher.runNow`) are answered
@@ -26,7 +26,7 @@ import {
 } from '@ringkv/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { Dispatcher } from './dispatch.js';
-import { KeyLanes } from './key-lanes.js';
+import { ReportedKeyLanes } from './key-lanes.js';
 import type { Logger } from './logger.js';
 import { errorReplyText, okReplyText } from './replies.js';
 
@@ -48,9 +48,8 @@ interface Answer {
 export class ClientConnection {
   readonly topics = new Set<Topic>();
   private inflight = 0;
-  private readonly lanes = new KeyLanes();
-  /** Keys with a request in flight on the asynchronous path, and how many: reads on them must queue. */
-  private readonly keysInFlight = new Map<string, number>();
+  /** Keys with a request in flight on the asynchronous path: later requests on them, reads too, queue. */
+  private readonly lanes = new ReportedKeyLanes();
   private requestSequence = 0;
 
   private corked = false;
@@ -173,7 +172,7 @@ export class ClientConnection {
   private answerNow(decoded: DecodedRequest): string | undefined {
     if (!decoded.ok) return errorReplyText(decoded.id, decoded.error.toBody());
     const request = decoded.request;
-    if (request.op !== 'read' || this.keysInFlight.has(request.key)) return undefined;
+    if (request.op !== 'read' || this.lanes.has(request.key)) return undefined;
     try {
       const result = this.context.dispatcher.runNow(request, 'ws');
       return result === undefined ? undefined : okReplyText(request.id, result);
@@ -224,13 +223,10 @@ export class ClientConnection {
       // Requests on one key from this connection apply in the order sent (read-your-writes in a pipeline
       // or a batch); requests on different keys still run concurrently.
       const key = request.key;
-      this.keysInFlight.set(key, (this.keysInFlight.get(key) ?? 0) + 1);
       try {
         return { text: okReplyText(request.id, await this.lanes.run(key, run)) };
       } finally {
-        const left = this.keysInFlight.get(key)! - 1;
-        if (left === 0) this.keysInFlight.delete(key);
-        else this.keysInFlight.set(key, left);
+        this.lanes.done(key);
       }
     } catch (error) {
       const ringError = this.context.dispatcher.toRingKvError(error, request.op, requestId);
