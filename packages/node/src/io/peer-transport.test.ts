@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type PeerReply, type PeerRequest, RingKvError } from '@ringkv/protocol';
+import { type PeerReply, type PeerRequest, peerProtocolVersion, RingKvError } from '@ringkv/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { handshakeProof, newNonce } from './peer-handshake.js';
@@ -210,7 +210,9 @@ describe('PeerTransport refuses peers it cannot trust', () => {
     socket.on('message', (data) => texts.push(data.toString()));
     await new Promise((resolve) => socket.once('open', resolve));
     const nonce = newNonce();
-    socket.send(JSON.stringify({ type: 'hello', cluster: 'test', node: self, version: 1, nonce }));
+    socket.send(
+      JSON.stringify({ type: 'hello', cluster: 'test', node: self, version: peerProtocolVersion, nonce }),
+    );
     await until(() => texts.length === 1);
     const welcome = JSON.parse(texts[0]!) as { nonce: string };
     const proof = handshakeProof('s3cret', 'dialer', welcome.nonce, self, a.id, 'test');
@@ -253,7 +255,9 @@ describe('PeerTransport refuses peers it cannot trust', () => {
     socket.on('message', (data) => texts.push(data.toString()));
     await new Promise((resolve) => socket.once('open', resolve));
     const nonce = newNonce();
-    socket.send(JSON.stringify({ type: 'hello', cluster: 'test', node: self, version: 1, nonce }));
+    socket.send(
+      JSON.stringify({ type: 'hello', cluster: 'test', node: self, version: peerProtocolVersion, nonce }),
+    );
     await until(() => texts.length === 1);
     const welcome = JSON.parse(texts[0]!) as { proof: string };
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
