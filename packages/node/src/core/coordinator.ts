@@ -36,8 +36,17 @@ export interface Placement {
 export interface ReplicaChannel {
   writeReplica(node: NodeId, key: string, record: StoredRecord, hintFor?: NodeId): Promise<boolean>;
   readReplica(node: NodeId, key: string): Promise<StoredRecord | undefined>;
-  /** `readReplica` answering a sink instead of a promise (the coordinator's quorum rounds). */
-  readReplicaTo(node: NodeId, key: string, sink: AnswerSink<StoredRecord | undefined>): void;
+  /**
+   * `readReplica` answering a sink instead of a promise (the coordinator's quorum rounds). With `known`
+   * (this node's record of the key), a replica holding that same write answers with `known` without
+   * sending the value back.
+   */
+  readReplicaTo(
+    node: NodeId,
+    key: string,
+    sink: AnswerSink<StoredRecord | undefined>,
+    known?: StoredRecord,
+  ): void;
   /** `writeReplica` (no hint) answering a sink instead of a promise. */
   writeReplicaTo(node: NodeId, key: string, record: StoredRecord, sink: AnswerSink<boolean>): void;
 }
@@ -188,21 +197,24 @@ export class Coordinator {
       },
       () => this.upkeep.repairAfterRead(key, round.results),
     );
-    // Other replicas first: the local answer may decide the round at once (a quorum of one).
-    let self = false;
+    // The local record goes with the remote reads (replicas holding the same write answer "same", not
+    // the value); the local answer is given last, as it may decide the round at once (a quorum of one).
+    const self = live.includes(this.deps.self);
+    let local: StoredRecord | undefined;
+    let localError: unknown;
+    if (self) {
+      try {
+        local = this.deps.store.get(key);
+      } catch (error) {
+        localError = error ?? new Error('store read failed');
+      }
+    }
     for (const node of live) {
-      if (node === this.deps.self) self = true;
-      else this.deps.channel.readReplicaTo(node, key, round);
+      if (node !== this.deps.self) this.deps.channel.readReplicaTo(node, key, round, local);
     }
     if (!self) return;
-    let local: StoredRecord | undefined;
-    try {
-      local = this.deps.store.get(key);
-    } catch (error) {
-      round.fail(this.deps.self, error);
-      return;
-    }
-    round.answer(this.deps.self, local);
+    if (localError !== undefined) round.fail(this.deps.self, localError);
+    else round.answer(this.deps.self, local);
   }
 
   private async write(

@@ -135,6 +135,38 @@ describe('ReplicaBatches', () => {
     expect(writes.answers).toHaveLength(count);
   });
 
+  it('sends the records it holds as known, and takes "same" as that record', async () => {
+    const store = new MemoryStore();
+    await store.put('a', record('"A"', 3));
+    await store.put('b', record('"B"', 4));
+    const { peers, sent } = requester((_to, request) => {
+      if (request.type !== 'replica-reads') throw new Error('unexpected');
+      return {
+        type: 'read-replies',
+        results: request.keys.map((key, index) => {
+          const held = store.get(key);
+          const known = request.known?.[index];
+          return held && known && held.version === known.version ? true : (held ?? null);
+        }),
+      };
+    });
+    const batches = new ReplicaBatches({ peers, timeoutMs: 1000 });
+    const { answers, sink } = collect<StoredRecord | undefined>();
+    const mine = record('"A"', 3);
+    batches.read('n:1', 'a', sink, mine);
+    batches.read('n:1', 'b', sink, record('"old B"', 2));
+    batches.read('n:1', 'c', sink);
+    await settle();
+    expect(sent[0]!.request).toEqual({
+      type: 'replica-reads',
+      keys: ['a', 'b', 'c'],
+      known: [{ version: 3, writer: 'a:1' }, { version: 2, writer: 'a:1' }, null],
+    });
+    expect(answers[0]!.value).toBe(mine);
+    expect(answers[1]!.value).toEqual(record('"B"', 4));
+    expect(answers[2]!.value).toBeUndefined();
+  });
+
   it('promiseSink settles one promise per key', async () => {
     const { sink, promise } = promiseSink<number>();
     sink.answer('n:1', 7);
@@ -186,5 +218,14 @@ describe('DataNode serving batches', () => {
     expect(store.get('c')).toEqual(record(null, 6));
     const reads = await node.handle('10.0.0.2:7000', { type: 'replica-reads', keys: ['a', 'bad', 'c'] });
     expect(reads).toEqual({ type: 'read-replies', results: [record('1', 5), null, record(null, 6)] });
+    const known = await node.handle('10.0.0.2:7000', {
+      type: 'replica-reads',
+      keys: ['a', 'c', 'bad'],
+      known: [{ version: 5, writer: 'a:1' }, { version: 5, writer: 'a:1' }, null],
+    });
+    expect(known).toEqual({ type: 'read-replies', results: [true, record(null, 6), null] });
+    await expect(
+      node.handle('10.0.0.2:7000', { type: 'replica-reads', keys: ['a', 'c'], known: [null] }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 });

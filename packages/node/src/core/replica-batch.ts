@@ -8,7 +8,13 @@
  * Pure: the end of the turn is the injected `defer` (a microtask by default, which the simulator drains
  * between events), and every batch is bounded in keys and in estimated bytes (limits.ts).
  */
-import { limits, type PeerError, type PeerRecord, RingKvError } from '@ringkv/protocol';
+import {
+  limits,
+  type PeerError,
+  type PeerRecord,
+  type ReplicaReadBatch,
+  RingKvError,
+} from '@ringkv/protocol';
 import type { PeerRequester } from './replica.js';
 import type { NodeId, StoredRecord } from './types.js';
 
@@ -22,6 +28,12 @@ interface Batch<Item, T> {
   items: Item[];
   sinks: Array<AnswerSink<T>>;
   chars: number;
+}
+
+/** A read batch also carries, per key, the record the sender holds (so the peer can answer "same"). */
+interface ReadBatch extends Batch<string, StoredRecord | undefined> {
+  known: Array<StoredRecord | undefined>;
+  anyKnown: boolean;
 }
 
 type WriteItem = { key: string; record: StoredRecord; hintFor?: NodeId };
@@ -38,7 +50,7 @@ const itemOverheadChars = 96;
 
 export class ReplicaBatches {
   readonly stats = { readBatches: 0, readKeys: 0, writeBatches: 0, writeKeys: 0 };
-  private reads = new Map<NodeId, Batch<string, StoredRecord | undefined>>();
+  private reads = new Map<NodeId, ReadBatch>();
   private writes = new Map<NodeId, Batch<WriteItem, boolean>>();
   private scheduled = false;
   private readonly defer: (callback: () => void) => void;
@@ -48,16 +60,22 @@ export class ReplicaBatches {
     this.defer = deps.defer ?? queueMicrotask;
   }
 
-  /** Reads `key` from `node`'s store; `sink` gets the record (undefined: none held) or the failure. */
-  read(node: NodeId, key: string, sink: AnswerSink<StoredRecord | undefined>): void {
+  /**
+   * Reads `key` from `node`'s store; `sink` gets the record (undefined: none held) or the failure. With
+   * `known` (this node's own record of the key), a peer holding that same write answers "same" instead of
+   * sending it back, and `sink` gets `known` itself.
+   */
+  read(node: NodeId, key: string, sink: AnswerSink<StoredRecord | undefined>, known?: StoredRecord): void {
     let batch = this.reads.get(node);
     if (!batch) {
-      batch = { items: [], sinks: [], chars: 0 };
+      batch = { items: [], sinks: [], chars: 0, known: [], anyKnown: false };
       this.reads.set(node, batch);
     }
     batch.items.push(key);
     batch.sinks.push(sink);
-    batch.chars += key.length * 2 + itemOverheadChars;
+    batch.known.push(known);
+    if (known) batch.anyKnown = true;
+    batch.chars += (key.length + (known?.writer.length ?? 0)) * 2 + itemOverheadChars;
     if (batch.items.length >= limits.replicaBatchKeysMax || batch.chars >= limits.replicaBatchCharsMax) {
       this.reads.delete(node);
       this.sendReads(node, batch);
@@ -111,10 +129,16 @@ export class ReplicaBatches {
     this.defer(this.flushNow);
   }
 
-  private sendReads(node: NodeId, batch: Batch<string, StoredRecord | undefined>): void {
+  private sendReads(node: NodeId, batch: ReadBatch): void {
     this.stats.readBatches++;
     this.stats.readKeys += batch.items.length;
-    this.deps.peers.request(node, { type: 'replica-reads', keys: batch.items }, this.deps.timeoutMs).then(
+    const request: ReplicaReadBatch = { type: 'replica-reads', keys: batch.items };
+    if (batch.anyKnown) {
+      request.known = batch.known.map((record) =>
+        record ? { version: record.version, writer: record.writer } : null,
+      );
+    }
+    this.deps.peers.request(node, request, this.deps.timeoutMs).then(
       (reply) => {
         const { results } = reply;
         if (!Array.isArray(results) || results.length !== batch.sinks.length) {
@@ -125,7 +149,11 @@ export class ReplicaBatches {
           const result = results[index]!;
           const sink = batch.sinks[index]!;
           if (result === null) sink.answer(node, undefined);
-          else if ('error' in result) sink.fail(node, keyFailure(result.error));
+          else if (result === true) {
+            const known = batch.known[index];
+            if (known) sink.answer(node, known);
+            else sink.fail(node, new RingKvError('INTERNAL', `${node} answered "same" for a key sent alone`));
+          } else if ('error' in result) sink.fail(node, keyFailure(result.error));
           else sink.answer(node, result satisfies PeerRecord);
         }
       },

@@ -12,6 +12,7 @@ import {
   type PeerReply,
   type PeerReplyByRequest,
   type PeerRequest,
+  type ReplicaReadBatch,
   RingKvError,
 } from '@ringkv/protocol';
 import type { Store } from '../store/store.js';
@@ -79,7 +80,7 @@ export class DataNode {
         batches.read(node, key, sink);
         return promise;
       },
-      readReplicaTo: (node, key, sink) => batches.read(node, key, sink),
+      readReplicaTo: (node, key, sink, known) => batches.read(node, key, sink, known),
       writeReplicaTo: (node, key, record, sink) => batches.write(node, { key, record }, sink),
     };
     this.coordinator = new Coordinator({ ...deps, channel: this.channel });
@@ -207,7 +208,7 @@ export class DataNode {
         return { type: 'read-reply', record: record ?? null };
       }
       case 'replica-reads':
-        return { type: 'read-replies', results: request.keys.map((key) => this.readOne(key)) };
+        return { type: 'read-replies', results: this.readMany(request) };
       case 'replica-writes': {
         // Each write is applied and answered on its own: one failing key does not fail the others.
         const results = await Promise.all(
@@ -262,12 +263,26 @@ export class DataNode {
     return new RingKvError('UNAVAILABLE', `${this.deps.self} is still joining the cluster; retry shortly`);
   }
 
-  private readOne(key: string): PeerRecord | null | PeerKeyFailure {
-    try {
-      return this.deps.store.get(key) ?? null;
-    } catch (error) {
-      return keyFailure(error);
+  /** Each key's record, or `true` where the sender said it holds that same write (`known`). */
+  private readMany(request: ReplicaReadBatch): Array<PeerRecord | null | PeerKeyFailure | true> {
+    const { keys, known } = request;
+    if (known && known.length !== keys.length) {
+      throw new RingKvError('BAD_REQUEST', `replica-reads has ${keys.length} keys but ${known.length} known`);
     }
+    const results: Array<PeerRecord | null | PeerKeyFailure | true> = new Array(keys.length);
+    for (let index = 0; index < keys.length; index++) {
+      let record: StoredRecord | undefined;
+      try {
+        record = this.deps.store.get(keys[index]!);
+      } catch (error) {
+        results[index] = keyFailure(error);
+        continue;
+      }
+      const held = known?.[index];
+      const same = held && record && record.version === held.version && record.writer === held.writer;
+      results[index] = same ? true : (record ?? null);
+    }
+    return results;
   }
 
   private async applyWrite(key: string, record: StoredRecord, hintFor: NodeId | undefined): Promise<boolean> {

@@ -97,10 +97,18 @@ export const ReplicaWriteBatch = z.object({
   writes: z.array(ReplicaWriteItem).min(1).max(replicaBatchKeysMax),
 });
 export type ReplicaWriteBatch = z.infer<typeof ReplicaWriteBatch>;
-/** Many replica reads from one peer in one request; answered by `read-replies`, same order. */
+/** Which write a record is: version and writer (a coordinator's own copy, in `replica-reads.known`). */
+export const PeerRecordId = z.object({ version: Version, writer: NodeAddress });
+export type PeerRecordId = z.infer<typeof PeerRecordId>;
+/**
+ * Many replica reads from one peer in one request; answered by `read-replies`, same order. With `known`
+ * (one entry per key: the write the sender holds, or null), the peer answers `true` instead of the record
+ * when it holds that same write, so values the sender already has do not travel back.
+ */
 export const ReplicaReadBatch = z.object({
   type: z.literal('replica-reads'),
   keys: z.array(PeerKey).min(1).max(replicaBatchKeysMax),
+  known: z.array(PeerRecordId.nullable()).max(replicaBatchKeysMax).optional(),
 });
 export type ReplicaReadBatch = z.infer<typeof ReplicaReadBatch>;
 /** A client data operation forwarded (one hop) to the key's coordinator. */
@@ -149,10 +157,13 @@ export const WriteAcks = z.object({
   results: z.array(z.union([z.boolean(), PeerKeyFailure])).max(replicaBatchKeysMax),
 });
 export type WriteAcks = z.infer<typeof WriteAcks>;
-/** Per key of a `replica-reads`, in order: the record, null (none held) or that read's failure. */
+/**
+ * Per key of a `replica-reads`, in order: the record, null (none held), that read's failure, or `true`:
+ * the peer holds exactly the write given for that key in `known`.
+ */
 export const ReadReplies = z.object({
   type: z.literal('read-replies'),
-  results: z.array(z.union([PeerRecord, z.null(), PeerKeyFailure])).max(replicaBatchKeysMax),
+  results: z.array(z.union([PeerRecord, z.null(), PeerKeyFailure, z.literal(true)])).max(replicaBatchKeysMax),
 });
 export type ReadReplies = z.infer<typeof ReadReplies>;
 export const ForwardReply = z.object({

@@ -49,6 +49,7 @@ const record = withExtra(
     writer: maybe(address),
   }),
 );
+const recordId = withExtra(fc.record({ version: maybe(count), writer: maybe(address) }));
 const peerError = withExtra(
   fc.record({ code: maybe(fc.constantFrom(...errorCodes)), message: maybe(fc.string({ maxLength: 30 })) }),
 );
@@ -66,7 +67,13 @@ const list = <T>(item: fc.Arbitrary<T>, minLength = 0) =>
   );
 
 const requestBody = fc.oneof(
-  withExtra(fc.record({ type: fc.constant('replica-reads'), keys: list(maybe(key), 1) })),
+  withExtra(
+    fc.record({
+      type: fc.constant('replica-reads'),
+      keys: list(maybe(key), 1),
+      known: optional(list(maybe(fc.oneof(recordId, fc.constant(null))))),
+    }),
+  ),
   withExtra(fc.record({ type: fc.constant('replica-writes'), writes: list(maybe(writeItem), 1) })),
   withExtra(fc.record({ type: fc.constant('replica-read'), key: maybe(key) })),
   withExtra(
@@ -97,6 +104,7 @@ const replyBody = fc.oneof(
         fc.oneof(
           record,
           fc.constant(null),
+          fc.constant(true),
           keyFailure,
           fc.tuple(record, keyFailure).map(([r, f]) => ({ ...f, ...r })),
         ),
@@ -189,13 +197,17 @@ describe('decodePeerFrame', () => {
 
   it('decodes a typical batch frame on the fast path', () => {
     const text = JSON.stringify([
-      { k: 'req', id: 1, body: { type: 'replica-reads', keys: ['a', 'b'] } },
+      {
+        k: 'req',
+        id: 1,
+        body: { type: 'replica-reads', keys: ['a', 'b'], known: [null, { version: 5, writer: 'n:1' }] },
+      },
       {
         k: 'ok',
         id: 2,
         body: {
           type: 'read-replies',
-          results: [null, { valueJson: '1', version: 5, writer: '127.0.0.1:1' }],
+          results: [null, { valueJson: '1', version: 5, writer: '127.0.0.1:1' }, true],
         },
       },
       { k: 'err', id: 3, error: { code: 'TIMEOUT', message: 'late' } },

@@ -60,6 +60,14 @@ function record(value: unknown): PeerRecord | undefined {
   return { valueJson, version, writer };
 }
 
+/** PeerRecordId.nullable(). */
+function recordIdOrNull(value: unknown): { version: number; writer: string } | null | undefined {
+  if (value === null) return null;
+  if (!isObject(value)) return undefined;
+  const { version, writer } = value;
+  return isCount(version) && isAddress(writer) ? { version, writer } : undefined;
+}
+
 function peerError(value: unknown): PeerError | undefined {
   if (!isObject(value)) return undefined;
   const { code, message } = value;
@@ -67,9 +75,9 @@ function peerError(value: unknown): PeerError | undefined {
   return { code: code as string, message };
 }
 
-/** z.union([PeerRecord, z.null(), PeerKeyFailure]): the first option that accepts wins, as in zod. */
-function readResult(value: unknown): PeerRecord | null | { error: PeerError } | undefined {
-  if (value === null) return null;
+/** z.union([PeerRecord, z.null(), PeerKeyFailure, true]): the first option that accepts wins, as in zod. */
+function readResult(value: unknown): PeerRecord | null | { error: PeerError } | true | undefined {
+  if (value === null || value === true) return value;
   const asRecord = record(value);
   if (asRecord) return asRecord;
   return keyFailure(value);
@@ -114,7 +122,10 @@ function request(body: unknown) {
   switch (body.type) {
     case 'replica-reads': {
       const keys = eachOf(body.keys, 1, (key) => (isKey(key) ? key : undefined));
-      return keys && { type: 'replica-reads' as const, keys };
+      if (!keys) return undefined;
+      if (body.known === undefined) return { type: 'replica-reads' as const, keys };
+      const known = eachOf(body.known, 0, recordIdOrNull);
+      return known && { type: 'replica-reads' as const, keys, known };
     }
     case 'replica-writes': {
       const writes = eachOf(body.writes, 1, writeItem);
