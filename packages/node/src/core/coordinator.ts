@@ -79,14 +79,27 @@ export class Coordinator {
   private readonly queue = new KeyQueue(limits.coordinatorKeyQueueMax);
   private inflight = 0;
   private readonly upkeep: ReplicaUpkeep;
+  private lastRing: Ring | undefined;
+  private lastKey: string | undefined;
+  private lastReplicas: readonly NodeId[] = [];
 
   constructor(private readonly deps: CoordinatorDeps) {
     this.upkeep = new ReplicaUpkeep(deps, this.stats);
   }
 
-  /** The key's replicas: the first min(rf, ring size) distinct nodes clockwise. */
-  replicasOf(key: string): NodeId[] {
-    return this.deps.placement.ring().preferenceList(key, this.deps.config.replicationFactor);
+  /**
+   * The key's replicas: the first min(rf, ring size) distinct nodes clockwise. One operation asks up to
+   * three times in a row (the immediate-read check, routing, the quorum round): the last answer is kept,
+   * keyed by the ring object (rings are immutable; a change of membership makes a new one).
+   */
+  replicasOf(key: string): readonly NodeId[] {
+    const ring = this.deps.placement.ring();
+    if (ring === this.lastRing && key === this.lastKey) return this.lastReplicas;
+    const replicas = ring.preferenceList(key, this.deps.config.replicationFactor);
+    this.lastRing = ring;
+    this.lastKey = key;
+    this.lastReplicas = replicas;
+    return replicas;
   }
 
   /** Runs one client operation as the coordinator; resolves to the record written or read. */
@@ -113,7 +126,7 @@ export class Coordinator {
   }
 
   private liveReplicas(
-    replicas: NodeId[],
+    replicas: readonly NodeId[],
     required: number,
     consistency: Consistency,
     key: string,

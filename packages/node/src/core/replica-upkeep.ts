@@ -26,7 +26,7 @@ export class ReplicaUpkeep {
   ) {}
 
   /** A write to a joining future replica: not awaited; a failure leaves a hint for it, as for a replica. */
-  writePending(node: NodeId, key: string, record: StoredRecord, replicas: NodeId[]): void {
+  writePending(node: NodeId, key: string, record: StoredRecord, replicas: readonly NodeId[]): void {
     const write =
       node === this.deps.self
         ? this.deps.store.put(key, record)
@@ -38,7 +38,7 @@ export class ReplicaUpkeep {
    * Keeps `record` for `owner`: first on the next live node clockwise beyond the key's replicas (sloppy
    * quorum's hint-holder); when there is none or it does not answer, in this node's own store.
    */
-  async hint(owner: NodeId, key: string, record: StoredRecord, replicas: NodeId[]): Promise<void> {
+  async hint(owner: NodeId, key: string, record: StoredRecord, replicas: readonly NodeId[]): Promise<void> {
     if (this.deps.config.hints === false) return;
     const ring = this.deps.placement.ring();
     const candidates = ring.preferenceList(key, replicas.length + limits.replicationFactorMax);
