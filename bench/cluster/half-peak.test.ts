@@ -62,6 +62,10 @@ describe('halfPeakNote', () => {
     expect(halfPeakNote(7_000, result, server)).toBe(
       '7000 ops/s offered; generator send lag p99 1.2 ms, loop delay p99 0.8 ms; server loop delay p99 2.5 ms, GC 12 pauses 40 ms',
     );
+    const fromSend = { ...latency, p99Ms: 1.84 };
+    expect(halfPeakNote(7_000, { ...result, latencyFromSend: fromSend }, undefined)).toBe(
+      '7000 ops/s offered; p99 from actual send 1.8 ms; generator send lag p99 1.2 ms, loop delay p99 0.8 ms',
+    );
     expect(halfPeakNote(7_000, { ...result, generator: undefined }, undefined)).toBe('7000 ops/s offered');
   });
 });

@@ -41,6 +41,8 @@ export function halfPeakNote(
   server: ServerDelays | undefined,
 ): string {
   const parts = [`${offeredPerSecond} ops/s offered`];
+  if (result.latencyFromSend)
+    parts.push(`p99 from actual send ${result.latencyFromSend.p99Ms.toFixed(1)} ms`);
   if (result.generator) parts.push(generatorPart(result.generator));
   if (server) {
     parts.push(

@@ -27,6 +27,8 @@ export interface AppLoadOptions {
 
 class AppState {
   readonly histogram = createLatencyHistogram();
+  /** Open loop: latency from the moment each call was actually made (the generator's lag left out). */
+  readonly fromCallHistogram = createLatencyHistogram();
   readonly monitor = new GeneratorMonitor();
   recording = false;
   running = true;
@@ -34,9 +36,12 @@ class AppState {
   errors = 0;
   errorSample: string | undefined;
 
-  record(startMicros: number, failed: unknown): void {
+  record(startMicros: number, failed: unknown, calledMicros?: number): void {
     if (!this.recording) return;
-    this.histogram.recordValue(Math.max(1, Math.round(nowMicros() - startMicros)));
+    const now = nowMicros();
+    this.histogram.recordValue(Math.max(1, Math.round(now - startMicros)));
+    if (calledMicros !== undefined)
+      this.fromCallHistogram.recordValue(Math.max(1, Math.round(now - calledMicros)));
     if (failed === undefined) {
       this.completed++;
       return;
@@ -118,11 +123,12 @@ export async function runAppOpenLoop(
         continue;
       }
       const intended = startMicros + (issued / options.opsPerSecond) * 1e6;
-      if (state.recording) state.monitor.recordSendLag(intended, nowMicros());
+      const called = nowMicros();
+      if (state.recording) state.monitor.recordSendLag(intended, called);
       inflight++;
       void callOnce(adapter, random, options).then((failed) => {
         inflight--;
-        state.record(intended, failed);
+        state.record(intended, failed, called);
       });
     }
   }, 1);
@@ -131,7 +137,8 @@ export async function runAppOpenLoop(
   clearInterval(timer);
   const deadline = Date.now() + 5_000;
   while (inflight > 0 && Date.now() < deadline) await sleep(20);
-  return { ...state.result(windowMs), skipped, generator };
+  const latencyFromSend = summarize(state.fromCallHistogram);
+  return { ...state.result(windowMs), skipped, generator, latencyFromSend };
 }
 
 function sleep(ms: number): Promise<void> {

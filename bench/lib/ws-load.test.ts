@@ -1,5 +1,7 @@
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { countBatchFailures, scanReply } from './ws-load.js';
+import { WebSocketServer } from 'ws';
+import { countBatchFailures, runWsLoad, scanReply } from './ws-load.js';
 
 describe('scanReply', () => {
   it('reads id and ok from the front of a reply without parsing the rest', () => {
@@ -28,5 +30,41 @@ describe('countBatchFailures', () => {
 
   it('counts a whole batch as failed when the reply is not an array', () => {
     expect(countBatchFailures('{"id":null,"ok":false,"error":{"code":"TOO_LARGE"}}', 100)).toBe(100);
+  });
+});
+
+describe('runWsLoad open loop', () => {
+  it("reports the generator's own delays and a from-send latency that never exceeds the from-intended one", async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => server.once('listening', resolve));
+    server.on('connection', (socket) =>
+      socket.on('message', (data) => {
+        const { id } = JSON.parse(data.toString()) as { id: number };
+        socket.send(`{"id":${id},"ok":true,"result":{}}`);
+      }),
+    );
+    try {
+      const { port } = server.address() as AddressInfo;
+      const result = await runWsLoad({
+        urls: [`ws://127.0.0.1:${port}/ws`],
+        connections: 4,
+        shape: { kind: 'rate', opsPerSecond: 2_000, inflightPerConnectionMax: 64 },
+        durationMs: 300,
+        warmupMs: 100,
+        keyspace: 1_000,
+        readFraction: 0.9,
+        valueJson: '"v"',
+        seed: 1,
+      });
+      expect(result.errors).toBe(0);
+      expect(result.latency.count).toBeGreaterThan(0);
+      expect(result.generator?.sendLagP99Ms).toBeGreaterThanOrEqual(0);
+      expect(result.generator?.gcPauses).toBeGreaterThanOrEqual(0);
+      // Each request is sent at or after its intended time, so every from-send latency is the smaller one.
+      expect(result.latencyFromSend!.count).toBe(result.latency.count);
+      expect(result.latencyFromSend!.p99Ms).toBeLessThanOrEqual(result.latency.p99Ms);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -46,6 +46,11 @@ export interface LoadResult {
   skipped: number;
   /** Open-loop only: the generator's own send lag and event-loop delay during the window. */
   generator?: GeneratorDelays;
+  /**
+   * Open-loop only: latency from the moment each request actually left the generator. Beside `latency`
+   * (from the intended send time, the honest figure) it shows how much the generator's send lag added.
+   */
+  latencyFromSend?: LatencySummary;
 }
 
 /** How long the generator waits for outstanding replies after the window closes. */
@@ -54,6 +59,7 @@ const connectTimeoutMs = 10_000;
 
 export class LoadState {
   readonly histogram = createLatencyHistogram();
+  readonly fromSendHistogram = createLatencyHistogram();
   readonly monitor = new GeneratorMonitor();
   recording = false;
   sending = true;
@@ -76,10 +82,18 @@ export class LoadState {
     return `{"id":${id},"op":"update","key":"${key}","value":${this.options.valueJson}}`;
   }
 
-  complete(startMicros: number, count: number, failures: number, sample: string | undefined): void {
+  complete(
+    startMicros: number,
+    count: number,
+    failures: number,
+    sample: string | undefined,
+    sentMicros?: number,
+  ): void {
     if (!this.recording) return;
-    const elapsed = Math.max(1, Math.round(nowMicros() - startMicros));
-    this.histogram.recordValueWithCount(elapsed, count);
+    const now = nowMicros();
+    this.histogram.recordValueWithCount(Math.max(1, Math.round(now - startMicros)), count);
+    if (sentMicros !== undefined)
+      this.fromSendHistogram.recordValue(Math.max(1, Math.round(now - sentMicros)));
     this.completed += count - failures;
     this.errors += failures;
     if (failures > 0 && this.errorSample === undefined) this.errorSample = sample?.slice(0, 300);
@@ -111,6 +125,8 @@ export function countBatchFailures(text: string, size: number): number {
 class LoadConnection {
   private nextId = 1;
   private readonly sentAt = new Map<number, number>();
+  /** Open loop only: when each request actually left, for `latencyFromSend`. */
+  private readonly actuallySentAt = new Map<number, number>();
   private batchSentAt = 0;
   constructor(
     readonly socket: WebSocket,
@@ -132,8 +148,10 @@ class LoadConnection {
 
   /** An open-loop request: timed from its intended send time, its send lag recorded as the generator's. */
   sendScheduled(intendedMicros: number): void {
+    const sentMicros = nowMicros();
+    this.actuallySentAt.set(this.nextId, sentMicros);
     this.sendOne(intendedMicros);
-    if (this.state.recording) this.state.monitor.recordSendLag(intendedMicros, nowMicros());
+    if (this.state.recording) this.state.monitor.recordSendLag(intendedMicros, sentMicros);
   }
 
   sendBatch(size: number): void {
@@ -158,14 +176,29 @@ class LoadConnection {
       return;
     }
     this.sentAt.delete(id);
-    this.state.complete(started, 1, ok ? 0 : 1, text);
+    const sentMicros = this.actuallySentAt.get(id);
+    if (sentMicros !== undefined) this.actuallySentAt.delete(id);
+    this.state.complete(started, 1, ok ? 0 : 1, text, sentMicros);
     if (this.shape.kind === 'depth' && this.state.sending) this.sendOne();
   }
 }
 
+/**
+ * Client frames must carry a mask (RFC 6455), but an all-zero mask is valid and lets `ws` send the
+ * request text as it is instead of copying and XOR-ing it into a new buffer. The mask protects browsers'
+ * intermediaries from cache poisoning; it has no use between a load generator and a server on loopback.
+ */
+function zeroMask(mask: Buffer): void {
+  mask.fill(0);
+}
+
 function connect(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: connectTimeoutMs });
+    const socket = new WebSocket(url, {
+      perMessageDeflate: false,
+      handshakeTimeout: connectTimeoutMs,
+      generateMask: zeroMask,
+    });
     socket.once('open', () => resolve(socket));
     socket.once('error', reject);
   });
@@ -223,6 +256,7 @@ export async function runWsLoad(options: WsLoadOptions): Promise<LoadResult> {
       errorSample: state.errorSample,
       skipped: state.skipped,
       generator: options.shape.kind === 'rate' ? generator : undefined,
+      latencyFromSend: options.shape.kind === 'rate' ? summarize(state.fromSendHistogram) : undefined,
     };
   } finally {
     for (const socket of sockets) socket.terminate();
