@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeV8Flags } from '../../packages/node/src/launcher/node-flags.js';
 import { allocatePort } from './ports.js';
 import { startProcess, stopProcess, type Tracked, waitUntil } from './processes.js';
 
@@ -27,7 +28,10 @@ export interface RingkvNodeOptions {
   readQuorum?: number;
   writeQuorum?: number;
   join?: string;
-  /** Extra flags for node itself, e.g. `--cpu-prof --cpu-prof-dir=...`. */
+  /**
+   * Extra flags for node itself, e.g. `--cpu-prof --cpu-prof-dir=...`; they come after the V8 flags every
+   * node is launched with (`nodeV8Flags`), so `--max-semi-space-size=16` here overrides the default.
+   */
   nodeFlags?: string[];
 }
 
@@ -40,7 +44,16 @@ async function getJson(url: string): Promise<unknown> {
 export async function startRingkvNode(options: RingkvNodeOptions): Promise<RingkvNode> {
   const port = await allocatePort();
   const address = `127.0.0.1:${port}`;
-  const args = [...(options.nodeFlags ?? []), '--import', 'tsx', cliPath, 'node', '--port', String(port)]
+  const args = [
+    ...nodeV8Flags,
+    ...(options.nodeFlags ?? []),
+    '--import',
+    'tsx',
+    cliPath,
+    'node',
+    '--port',
+    String(port),
+  ]
     .concat(['--host', '127.0.0.1'])
     .concat(options.dataDirectory ? ['--data', options.dataDirectory] : ['--memory']);
   if (options.replicationFactor !== undefined)

@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { nodeV8Flags } from './node-flags.js';
 
 const cliPath = fileURLToPath(new URL('../cli.ts', import.meta.url));
 const tsxLoader = import.meta.resolve('tsx');
@@ -49,6 +50,7 @@ export class NodeProcess {
     this.id = `${options.host}:${options.port}`;
     this.url = `http://${this.id}`;
     const args = [
+      ...nodeV8Flags,
       '--import',
       tsxLoader,
       cliPath,
