@@ -51,9 +51,10 @@ function notes(config: ClusterBenchConfig, loadAverage: number): string[] {
       'so queueing is not hidden) at half the peak of the same request pattern: at the protocol level every request ' +
       'goes in its own frame, as at depth 1, so half the depth-1 rate of the same target (half the depth-16 rate ' +
       "would offer more than that pattern's peak and measure a saturated server); at the app level half the best " +
-      "app-level rate of the same client. Their notes give the generator's own send lag and event-loop delay and, " +
-      "for ringkv, the first node's event-loop delay and GC pauses during the cell. Against 3 nodes the protocol-level generator spreads its " +
-      'connections over all nodes and is not ring-aware (a request may be forwarded one hop); RingClient is.',
+      "app-level rate of the same client. Their notes give the p99 measured from the actual send, the generator's " +
+      "own send lag and event-loop delay and, for ringkv, the first node's event-loop delay and GC pauses during " +
+      'the cell. ringkv nodes run with `--max-semi-space-size=8` (packages/node/src/launcher/node-flags.ts). ' +
+      'Against 3 nodes the protocol-level generator spreads its connections over all nodes and is not ring-aware (a request may be forwarded one hop); RingClient is.',
     `1-minute load average at the end: ${loadAverage.toFixed(2)}.`,
   ];
 }
