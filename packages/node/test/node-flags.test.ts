@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeV8Flags as benchNodeFlags } from '../../../bench/lib/ringkv.js';
 import { nodeV8Flags } from '../src/launcher/node-flags.js';
 import { NodeProcess } from '../src/launcher/node-process.js';
 import { portIsFree } from './helpers/node-process.js';
@@ -61,6 +62,10 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 describe('node process flags', () => {
+  it('the benchmarks launch their nodes with the same list (restated in bench/lib/ringkv.ts)', () => {
+    expect(benchNodeFlags).toEqual(nodeV8Flags);
+  });
+
   it('the launcher starts each node with them', async () => {
     const port = await freePort(25200);
     const node = new NodeProcess({
