@@ -95,6 +95,23 @@ describe('ReplicaBatches', () => {
     await settle();
     expect(answers.map((a) => (a.error as RingKvError).code)).toEqual(['UNAVAILABLE', 'UNAVAILABLE']);
 
+    const throwing = new ReplicaBatches({
+      peers: {
+        request: () => {
+          throw new RingKvError('UNAVAILABLE', 'thrown, not rejected');
+        },
+      },
+      timeoutMs: 1000,
+    });
+    const thrown = collect<boolean>();
+    throwing.write('n:1', { key: 'a', record: record('1') }, thrown.sink);
+    throwing.write('n:1', { key: 'b', record: record('1') }, thrown.sink);
+    await settle();
+    expect(thrown.answers.map((a) => (a.error as RingKvError).message)).toEqual([
+      'thrown, not rejected',
+      'thrown, not rejected',
+    ]);
+
     const short = requester(() => ({ type: 'read-replies', results: [null] }));
     const other = new ReplicaBatches({ peers: short.peers, timeoutMs: 1000 });
     const second = collect<StoredRecord | undefined>();

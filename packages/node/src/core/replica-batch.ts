@@ -12,7 +12,9 @@ import {
   limits,
   type PeerError,
   type PeerRecord,
+  type PeerReplyByRequest,
   type ReplicaReadBatch,
+  type ReplicaWriteBatch,
   RingKvError,
 } from '@ringkv/protocol';
 import type { PeerRequester } from './replica.js';
@@ -129,6 +131,18 @@ export class ReplicaBatches {
     this.defer(this.flushNow);
   }
 
+  /** The batch's request; a requester that throws instead of rejecting fails the batch's keys all the same. */
+  private send<R extends ReplicaReadBatch | ReplicaWriteBatch>(
+    node: NodeId,
+    request: R,
+  ): Promise<PeerReplyByRequest[R['type']]> {
+    try {
+      return this.deps.peers.request(node, request, this.deps.timeoutMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
   private sendReads(node: NodeId, batch: ReadBatch): void {
     this.stats.readBatches++;
     this.stats.readKeys += batch.items.length;
@@ -138,7 +152,7 @@ export class ReplicaBatches {
         record ? { version: record.version, writer: record.writer } : null,
       );
     }
-    this.deps.peers.request(node, request, this.deps.timeoutMs).then(
+    this.send(node, request).then(
       (reply) => {
         const { results } = reply;
         if (!Array.isArray(results) || results.length !== batch.sinks.length) {
@@ -164,7 +178,7 @@ export class ReplicaBatches {
   private sendWrites(node: NodeId, batch: Batch<WriteItem, boolean>): void {
     this.stats.writeBatches++;
     this.stats.writeKeys += batch.items.length;
-    this.deps.peers.request(node, { type: 'replica-writes', writes: batch.items }, this.deps.timeoutMs).then(
+    this.send(node, { type: 'replica-writes', writes: batch.items }).then(
       (reply) => {
         const { results } = reply;
         if (!Array.isArray(results) || results.length !== batch.sinks.length) {
