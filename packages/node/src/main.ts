@@ -132,6 +132,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
         storeCounts: () => (node ? selfCounts(node) : { keys: 0, bytes: 0 }),
         rebalance: () => node?.nodes().nodes.find((info) => info.id === node?.nodeId)?.rebalance,
         reclamation: () => node?.repair.reclamationStatus(),
+        replication: () => node && { ...node.data.batches.stats, ...node.data.coordinator.stats },
       },
       () => clock.nowMs(),
     );

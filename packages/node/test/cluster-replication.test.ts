@@ -117,6 +117,14 @@ async function missingOnReplica(node: NodeProcess, keys: string[], expected: (ke
   return missing;
 }
 
+/** One unlabelled sample of `name` from the node's Prometheus text. */
+async function metricValue(node: NodeProcess, name: string): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+  if (line === undefined) throw new Error(`${name} is not in ${node.address}'s /metrics`);
+  return Number(line.slice(name.length + 1));
+}
+
 beforeAll(async () => {
   for (let i = 0; i < 3; i++) dataDirs.push(mkdtempSync(join(tmpdir(), `ringkv-cluster-${i}-`)));
   const first = await startMember(0, await pickFreePort(portRange), []);
@@ -165,6 +173,13 @@ describe('a cluster of three real processes', () => {
       expect(
         read.every((reply, i) => JSON.stringify(reply.result?.value) === expectedValue.get(keyOf(i))),
       ).toBe(true);
+    }
+    // The quorum reads of a 500-request frame left in per-peer batches of many keys, not one request each.
+    for (const reader of [nodes[1]!, nodes[2]!]) {
+      const batchesSent = await metricValue(reader, 'ringkv_replica_read_batches');
+      const keysSent = await metricValue(reader, 'ringkv_replica_read_keys');
+      expect(batchesSent).toBeGreaterThan(0);
+      expect(keysSent / batchesSent).toBeGreaterThan(10);
     }
   }, 180_000);
 

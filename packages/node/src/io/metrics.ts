@@ -17,7 +17,30 @@ export interface MetricsSources {
   rebalance?(): RebalanceStatus | undefined;
   /** What storage reclamation did since the node started (core/sweeper.ts), when it runs. */
   reclamation?(): ReclamationStatus | undefined;
+  /** Replication totals since the node started (core/replica-batch.ts, core/coordinator.ts). */
+  replication?(): ReplicationCounts | undefined;
 }
+
+export interface ReplicationCounts {
+  readBatches: number;
+  readKeys: number;
+  writeBatches: number;
+  writeKeys: number;
+  readRepairs: number;
+  hintsStored: number;
+  hintsDropped: number;
+}
+
+// Keys per batch (keys / batches) says how much the per-turn batching saves: 1 means none.
+const replicationGauges: Array<[name: string, field: keyof ReplicationCounts, help: string]> = [
+  ['ringkv_replica_read_batches', 'readBatches', 'Replica-read batches sent to other nodes, total'],
+  ['ringkv_replica_read_keys', 'readKeys', 'Keys in the replica-read batches sent, total'],
+  ['ringkv_replica_write_batches', 'writeBatches', 'Replica-write batches sent to other nodes, total'],
+  ['ringkv_replica_write_keys', 'writeKeys', 'Records in the replica-write batches sent, total'],
+  ['ringkv_read_repairs', 'readRepairs', 'Stale replicas this coordinator repaired after reads, total'],
+  ['ringkv_hints_stored', 'hintsStored', 'Hints kept for replicas that missed a write, total'],
+  ['ringkv_hints_dropped', 'hintsDropped', 'Hints this node could not keep anywhere, total'],
+];
 
 // Totals since the node started, as gauges read at scrape time (like the rebalance figures above).
 const reclamationGauges: Array<[name: string, field: keyof ReclamationStatus, help: string]> = [
@@ -119,6 +142,24 @@ function durationHistogram(tallies: () => Iterable<OpTally>) {
   return { name, help, type: 'histogram', aggregator: 'sum', get, reset: () => {} };
 }
 
+/** One gauge per listed field of a status object, read when scraped (0 while there is no status). */
+function totalsGauges<K extends string>(
+  registry: Registry,
+  gauges: ReadonlyArray<[name: string, field: K, help: string]>,
+  read: () => Record<K, number> | undefined,
+): void {
+  for (const [name, field, help] of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read()?.[field] ?? 0);
+      },
+    });
+  }
+}
+
 export class NodeMetrics {
   readonly registry = new Registry();
   readonly window: OpWindow;
@@ -188,26 +229,9 @@ export class NodeMetrics {
         this.set(sources.storeCounts().bytes);
       },
     });
-    for (const [name, field, help] of rebalanceGauges) {
-      new Gauge({
-        name,
-        help,
-        registers: [registry],
-        collect() {
-          this.set(sources.rebalance?.()?.[field] ?? 0);
-        },
-      });
-    }
-    for (const [name, field, help] of reclamationGauges) {
-      new Gauge({
-        name,
-        help,
-        registers: [registry],
-        collect() {
-          this.set(sources.reclamation?.()?.[field] ?? 0);
-        },
-      });
-    }
+    totalsGauges(registry, rebalanceGauges, () => sources.rebalance?.());
+    totalsGauges(registry, reclamationGauges, () => sources.reclamation?.());
+    totalsGauges(registry, replicationGauges, () => sources.replication?.());
   }
 
   recordOp(op: string, transport: Transport, code: string, durationMs: number): void {
