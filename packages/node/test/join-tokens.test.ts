@@ -119,6 +119,16 @@ describe('tokens chosen on join (real processes)', () => {
       async () => (await statuses(first))[restarted.id] === 'alive',
       30_000,
     );
+    // The founder may still list the old incarnation as alive (a quick restart is not noticed as a failure),
+    // so also wait until the restarted node's own ring holds it and agrees with the founder's.
+    await until(
+      `${restarted.id} in its own ring, the same as ${first.id}'s`,
+      async () => {
+        const [own, founder] = await Promise.all([ringOf(restarted), ringOf(first)]);
+        return own.ring.tokensOf(restarted.id).length > 0 && own.checksum === founder.checksum;
+      },
+      30_000,
+    );
     const after = await ringOf(restarted);
     expect(after.ring.tokensOf(restarted.id)).toEqual(before);
     expect(after.checksum).toBe((await ringOf(first)).checksum);
