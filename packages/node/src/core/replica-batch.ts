@@ -153,15 +153,8 @@ export class ReplicaBatches {
       );
     }
     this.send(node, request).then(
-      (reply) => {
-        const { results } = reply;
-        if (!Array.isArray(results) || results.length !== batch.sinks.length) {
-          failAll(node, batch.sinks, mismatch(node, 'replica-reads', batch.sinks.length, results));
-          return;
-        }
-        for (let index = 0; index < results.length; index++) {
-          const result = results[index]!;
-          const sink = batch.sinks[index]!;
+      (reply) =>
+        deliver(node, 'replica-reads', batch.sinks, reply.results, (result, index, sink) => {
           if (result === null) sink.answer(node, undefined);
           else if (result === true) {
             const known = batch.known[index];
@@ -169,8 +162,7 @@ export class ReplicaBatches {
             else sink.fail(node, new RingKvError('INTERNAL', `${node} answered "same" for a key sent alone`));
           } else if ('error' in result) sink.fail(node, keyFailure(result.error));
           else sink.answer(node, result satisfies PeerRecord);
-        }
-      },
+        }),
       (error: unknown) => failAll(node, batch.sinks, error),
     );
   }
@@ -179,22 +171,32 @@ export class ReplicaBatches {
     this.stats.writeBatches++;
     this.stats.writeKeys += batch.items.length;
     this.send(node, { type: 'replica-writes', writes: batch.items }).then(
-      (reply) => {
-        const { results } = reply;
-        if (!Array.isArray(results) || results.length !== batch.sinks.length) {
-          failAll(node, batch.sinks, mismatch(node, 'replica-writes', batch.sinks.length, results));
-          return;
-        }
-        for (let index = 0; index < results.length; index++) {
-          const result = results[index]!;
-          const sink = batch.sinks[index]!;
+      (reply) =>
+        deliver(node, 'replica-writes', batch.sinks, reply.results, (result, _index, sink) => {
           if (typeof result === 'boolean') sink.answer(node, result);
           else sink.fail(node, keyFailure(result.error));
-        }
-      },
+        }),
       (error: unknown) => failAll(node, batch.sinks, error),
     );
   }
+}
+
+/**
+ * Hands each key's result to its sink, in order. A reply with another number of results than keys sent
+ * fails every key (the transport checks this too; the simulator's network is another requester).
+ */
+function deliver<R, T>(
+  node: NodeId,
+  type: string,
+  sinks: ReadonlyArray<AnswerSink<T>>,
+  results: readonly R[],
+  each: (result: R, index: number, sink: AnswerSink<T>) => void,
+): void {
+  if (!Array.isArray(results) || results.length !== sinks.length) {
+    failAll(node, sinks, mismatch(node, type, sinks.length, results));
+    return;
+  }
+  for (let index = 0; index < results.length; index++) each(results[index]!, index, sinks[index]!);
 }
 
 function failAll<T>(node: NodeId, sinks: ReadonlyArray<AnswerSink<T>>, error: unknown): void {
