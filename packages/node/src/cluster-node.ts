@@ -21,6 +21,7 @@ import {
 import type { Placement } from './core/coordinator.js';
 import { HybridLogicalClock } from './core/hlc.js';
 import { Membership, type MembershipConfig } from './core/membership.js';
+import type { TokenChoiceReason } from './core/provisional-tokens.js';
 import { RepairPlane, type RepairPlaneDeps } from './core/repair-plane.js';
 import { DataNode, worthSendingTo } from './core/replica.js';
 import { defaultTokens, type Ring } from './core/ring.js';
@@ -100,7 +101,7 @@ export class ClusterNode implements NodeApi {
       tokens: tokens.tokens,
       ...(tokens.provisional
         ? {
-            chooseTokens: (others: Ring) => this.chooseTokens(others),
+            chooseTokens: (others: Ring, reason: TokenChoiceReason) => this.chooseTokens(others, reason),
             onTokensFinal: (final: number[]) => options.onTokensFinal?.(final),
           }
         : {}),
@@ -247,10 +248,14 @@ export class ClusterNode implements NodeApi {
     return this.options.store.get(key);
   }
 
-  /** The tokens of a new node, chosen on first contact with a cluster; none if it already holds data. */
-  private chooseTokens(others: Ring): number[] | undefined {
+  /**
+   * The tokens of a new node, chosen on first contact with a cluster (none if it already holds data: a
+   * returning member keeps its ranges), or again while it joins if another node joined at the same moment
+   * (its ranges are still streaming in then, so holding keys does not make it a returning member).
+   */
+  private chooseTokens(others: Ring, reason: TokenChoiceReason): number[] | undefined {
     const own = this.membership.member(this.nodeId)?.tokens ?? [];
-    if (own.length > 0 && this.options.store.counts().keys > 0) return undefined;
+    if (reason === 'join' && own.length > 0 && this.options.store.counts().keys > 0) return undefined;
     return allocateTokens(others, this.nodeId, this.options.vnodes, this.options.replicationFactor);
   }
 

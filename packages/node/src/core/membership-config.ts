@@ -39,6 +39,12 @@ export interface MembershipConfig {
    * which belongs to the cluster already (ClusterNode passes 1 for it).
    */
   seedRoundsBeforeAnswering: number;
+  /**
+   * A new node stays `joining` at least this long after choosing its tokens, even when its ranges arrived
+   * sooner: long enough for the tokens of a node that joined at the same moment to reach it by gossip, so
+   * one of the two can still choose again (provisional-tokens.ts). Default: two protocol periods.
+   */
+  joiningMinMs: number;
 }
 
 export const membershipDefaults: MembershipConfig = {
@@ -56,10 +62,12 @@ export const membershipDefaults: MembershipConfig = {
   joinRetryDelayMsMax: limits.membershipJoinRetryDelayMsMax,
   seedSyncIntervalMs: 10_000,
   seedRoundsBeforeAnswering: 3,
+  joiningMinMs: 2_000,
 };
 
 export function resolveMembershipConfig(overrides: Partial<MembershipConfig> = {}): MembershipConfig {
-  const config = { ...membershipDefaults, ...overrides };
+  const protocolPeriodMs = overrides.protocolPeriodMs ?? membershipDefaults.protocolPeriodMs;
+  const config = { ...membershipDefaults, joiningMinMs: 2 * protocolPeriodMs, ...overrides };
   const problems: string[] = [];
   for (const [name, value] of Object.entries(config)) {
     if (!Number.isInteger(value) || value < 0) problems.push(`${name} must be a non-negative integer`);

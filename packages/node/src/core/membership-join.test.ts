@@ -93,6 +93,60 @@ describe('joining with chosen tokens', () => {
     expect(maxOverMean).toBeLessThanOrEqual(1.05);
   });
 
+  it('nodes joining at the same moment through different seeds still end near an even split', () => {
+    const founders = ['a:1', 'b:1', 'c:1'];
+    const joiners = ['d:1', 'e:1', 'f:1'];
+    const seeds: Record<string, string[]> = { 'a:1': [], 'b:1': ['a:1'], 'c:1': ['a:1'] };
+    joiners.forEach((id, i) => {
+      seeds[id] = [founders[i]!];
+    });
+    const sim = cluster(seeds, { vnodes: 64 });
+    for (const id of founders) {
+      sim.add(id);
+      sim.runFor(3_000);
+      sim.node(id).membership.markReady();
+      sim.runFor(2_000);
+    }
+    for (const id of joiners) sim.add(id);
+    sim.runFor(3_000);
+    for (const id of joiners) sim.node(id).membership.markReady();
+    sim.runFor(5_000);
+    const ring = sim.node('a:1').membership.ring();
+    expect(ring.nodes()).toEqual([...founders, ...joiners]);
+    for (const id of [...founders, ...joiners]) {
+      expect(sim.node(id).membership.checksum()).toBe(ring.checksum);
+    }
+    const shares = primaryShares(ring);
+    const mean = shares.reduce((sum, share) => sum + share, 0) / shares.length;
+    const minOverMean = Math.min(...shares) / mean;
+    const maxOverMean = Math.max(...shares) / mean;
+    console.log(
+      `3 concurrent joins: primary share min/mean ${minOverMean.toFixed(3)}, max/mean ${maxOverMean.toFixed(3)}`,
+    );
+    expect(minOverMean).toBeGreaterThanOrEqual(0.8);
+    expect(maxOverMean).toBeLessThanOrEqual(1.25);
+    // The smallest id keeps its first choice; the others moved around it.
+    const rechoices = joiners.map((id) => sim.node(id).membership.stats().tokenRechoices);
+    expect(rechoices[0]).toBe(0);
+    expect(rechoices[1]).toBeGreaterThanOrEqual(1);
+    expect(rechoices[2]).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a joiner whose ranges arrive at once still stays joining for joiningMinMs after taking its tokens', () => {
+    const sim = cluster({ 'a:1': [], 'b:1': ['a:1'] }, { ...simMembershipConfig, joiningMinMs: 2_000 });
+    sim.add('a:1');
+    sim.runFor(1_000);
+    sim.add('b:1');
+    sim.runFor(100);
+    const b = sim.node('b:1').membership;
+    expect(b.member('b:1')?.status).toBe('joining');
+    b.markReady();
+    sim.runFor(1_500);
+    expect(b.member('b:1')?.status).toBe('joining');
+    sim.runFor(1_000);
+    expect(b.member('b:1')?.status).toBe('alive');
+  });
+
   it('a node started alone and then admitted replaces its provisional tokens', () => {
     const sim = cluster({ 'a:1': [], 'b:1': [], 'c:1': ['a:1'] });
     sim.add('a:1');

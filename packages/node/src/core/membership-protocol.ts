@@ -8,8 +8,8 @@ import { Dissemination } from './dissemination.js';
 import { factOf, type MemberState, type MemberTable } from './member-table.js';
 import type { MembershipEvent } from './membership.js';
 import type { MembershipConfig } from './membership-config.js';
-import { type ProbeMessage, Prober } from './probe.js';
-import { ProvisionalTokens } from './provisional-tokens.js';
+import { type ProbeMessage, Prober, pickRandom } from './probe.js';
+import { ProvisionalTokens, type TokenChoiceReason } from './provisional-tokens.js';
 import type { Ring } from './ring.js';
 import { Seeds } from './seeds.js';
 import { SuspicionTimers } from './suspicion.js';
@@ -25,11 +25,13 @@ export interface ProtocolDeps {
   table: MemberTable;
   emit: (event: MembershipEvent) => void;
   /**
-   * Set when this node's tokens are provisional (a new node): called once, on the first full state from a
-   * cluster, with the ring of the other members; the tokens it returns replace ours and this node stays
-   * `joining` until `markReady()`. Undefined from it keeps our tokens (and we are a returning member).
+   * Set when this node's tokens are provisional (a new node): called on the first full state from a
+   * cluster (`join`), with the ring of the other members; the tokens it returns replace ours and this node
+   * stays `joining` until `markReady()`. Undefined from it keeps our tokens (and we are a returning member).
+   * Called again (`collision`) while still joining if another node joined at the same moment
+   * (provisional-tokens.ts).
    */
-  chooseTokens?: (others: Ring) => number[] | undefined;
+  chooseTokens?: (others: Ring, reason: TokenChoiceReason) => number[] | undefined;
   /** Our tokens stopped being provisional (chosen, or kept because we founded the cluster): keep them. */
   onTokensFinal?: (tokens: number[]) => void;
 }
@@ -38,7 +40,14 @@ type Lifecycle = 'created' | 'running' | 'leaving' | 'stopped';
 
 export class MembershipProtocol {
   lifecycle: Lifecycle = 'created';
-  readonly stats = { refutes: 0, syncsStarted: 0, suspected: 0, declaredDead: 0, joinAttempts: 0 };
+  readonly stats = {
+    refutes: 0,
+    syncsStarted: 0,
+    suspected: 0,
+    declaredDead: 0,
+    joinAttempts: 0,
+    tokenRechoices: 0,
+  };
   private readonly timers: TimerSet;
   private readonly queue: Dissemination;
   private readonly suspicion: SuspicionTimers;
@@ -50,6 +59,11 @@ export class MembershipProtocol {
   /** Started with seeds and none has answered yet: our view of the cluster is only ourselves. */
   private awaitingSeed = false;
   private readonly tokens: ProvisionalTokens;
+  /** When this node last took chosen tokens, and how many times it has: markReady waits on both. */
+  private tokensTakenAtMs = Number.NEGATIVE_INFINITY;
+  private tokensTaken = 0;
+  /** The `tokensTaken` for which markReady last pulled full states (once per set of tokens). */
+  private pulledBeforeReady = 0;
 
   constructor(private readonly deps: ProtocolDeps) {
     const { config } = deps;
@@ -211,17 +225,62 @@ export class MembershipProtocol {
   private chooseTokens(): boolean {
     const tokens = this.tokens.choose();
     if (tokens === undefined) return false;
+    this.takeTokens(tokens);
+    return true;
+  }
+
+  /**
+   * While joining: a node that joined at the same moment took tokens we did not see when we chose ours;
+   * choose again around them (provisional-tokens.ts says who moves). Before the ring is rebuilt, as above.
+   */
+  private rechooseTokens(): boolean {
+    if (this.awaitingSeed || this.lifecycle !== 'running' || this.me.status !== 'joining') return false;
+    const tokens = this.tokens.rechoose();
+    if (tokens === undefined) return false;
+    this.stats.tokenRechoices++;
+    this.takeTokens(tokens);
+    return true;
+  }
+
+  private takeTokens(tokens: number[]): void {
+    this.tokensTakenAtMs = this.deps.clock.nowMs();
+    this.tokensTaken++;
     const previous = { ...this.me, tokens: [...this.me.tokens] };
     const member = { ...previous, status: 'joining' as const, incarnation: previous.incarnation + 1, tokens };
     this.deps.table.replace(member);
     this.queue.enqueue(factOf(member));
     this.deps.emit({ type: 'member', member: { ...member, tokens: [...tokens] }, previous });
-    return true;
   }
 
-  /** A joining node whose ranges have arrived turns alive (a no-op in any other state). */
+  /**
+   * A joining node whose ranges have arrived turns alive (a no-op in any other state), but not sooner than
+   * `joiningMinMs` after it took its tokens, and only after one last full-state pull from a few members
+   * (a node that joined at the same moment announced its tokens to them; once we are alive, only it can
+   * still move). Tokens chosen again meanwhile make the wait void: their ranges stream in first, and the
+   * streaming calls this again.
+   */
   markReady(): void {
     if (this.lifecycle !== 'running' || this.awaitingSeed || this.me.status !== 'joining') return;
+    const taken = this.tokensTaken;
+    const afterWait = (delayMs: number) =>
+      this.timers.schedule(delayMs, () => {
+        if (this.tokensTaken === taken) this.markReady();
+      });
+    const waitMs = this.tokensTakenAtMs + this.deps.config.joiningMinMs - this.deps.clock.nowMs();
+    if (waitMs > 0) {
+      afterWait(waitMs);
+      return;
+    }
+    if (taken > 0 && this.pulledBeforeReady !== taken) {
+      this.pulledBeforeReady = taken;
+      const members = this.others((status) => status === 'alive' || status === 'joining');
+      for (const id of pickRandom(members, this.deps.config.indirectPingCount, this.deps.random)) {
+        this.sendSync(id, true);
+      }
+      afterWait(this.deps.config.pingTimeoutMs);
+      return;
+    }
+    this.tokens.settle();
     this.setSelf('alive', this.me.incarnation);
     this.announce();
   }
@@ -273,7 +332,9 @@ export class MembershipProtocol {
       else this.applyFact(fact, source);
     }
     const result = beforeSettle?.() ?? false;
+    const rechose = !result && this.rechooseTokens();
     if (this.deps.table.settle()) this.deps.emit({ type: 'ring', ring: this.deps.table.ring() });
+    if (rechose) this.announce();
     return result;
   }
 

@@ -19,6 +19,7 @@ import { limits, type MembershipMessage, RingKvError } from '@ringkv/protocol';
 import { type MemberState, MemberTable } from './member-table.js';
 import { type MembershipConfig, resolveMembershipConfig } from './membership-config.js';
 import { MembershipProtocol } from './membership-protocol.js';
+import type { TokenChoiceReason } from './provisional-tokens.js';
 import type { Ring } from './ring.js';
 import type { Clock, NodeId, Random } from './types.js';
 
@@ -41,9 +42,10 @@ export interface MembershipDeps {
   /**
    * A new node's tokens are provisional: on first contact with a cluster this picks the real ones against
    * the other members' ring (core/tokens.ts `allocateTokens`), and the node is `joining` until
-   * `markReady()` (its ranges have streamed in). Returning undefined keeps the provisional tokens.
+   * `markReady()` (its ranges have streamed in). Returning undefined keeps the provisional tokens. Called
+   * again with `collision` while joining when another node joined at the same moment.
    */
-  chooseTokens?: (others: Ring) => number[] | undefined;
+  chooseTokens?: (others: Ring, reason: TokenChoiceReason) => number[] | undefined;
   /** With `chooseTokens`: the tokens stopped being provisional (chosen, or kept as the founder). */
   onTokensFinal?: (tokens: number[]) => void;
   config?: Partial<MembershipConfig>;

@@ -13,8 +13,16 @@ import type { SimNodeContext, SimNodeFactory } from './harness.js';
 /** Protocol settings of the membership scenarios: the defaults, with few vnodes to keep runs fast. */
 export const simMembershipConfig: Partial<MembershipConfig> = { vnodes: 8 };
 
-/** 'default': tokens from the id (defaultTokens); 'allocate': provisional, chosen on joining (tokens.ts). */
-export type TokenChoice = 'default' | 'allocate';
+/**
+ * 'default': tokens from the id (defaultTokens); 'allocate': provisional, chosen on joining (tokens.ts),
+ * and the test calls `markReady()`; 'allocate-and-stream': as 'allocate', and the node marks itself ready
+ * 0 to 3 s (from its seed) after each time it takes tokens, as a real node does when its ranges have
+ * streamed in.
+ */
+export type TokenChoice = 'default' | 'allocate' | 'allocate-and-stream';
+
+/** The longest simulated streaming of a joiner's ranges ('allocate-and-stream'). */
+const simStreamingMsMax = 3_000;
 
 export interface ObservedEvent {
   atMs: number;
@@ -34,7 +42,7 @@ export class MembershipSimNode {
   ) {
     const vnodes = config.vnodes ?? simMembershipConfig.vnodes!;
     // 'allocate': a new node, as the real one starts with an empty data directory (io/node-tokens.ts).
-    const allocate = tokenChoice === 'allocate';
+    const allocate = tokenChoice !== 'default';
     this.membership = new Membership({
       self: context.id,
       clock: context.clock,
@@ -50,6 +58,10 @@ export class MembershipSimNode {
     });
     this.membership.onEvent((event) => {
       if (event.type !== 'ring') this.events.push({ atMs: context.clock.nowMs(), event });
+      if (tokenChoice === 'allocate-and-stream' && tookTokens(event, context.id)) {
+        const streamingMs = context.random.between(0, simStreamingMsMax);
+        context.clock.setTimer(streamingMs, () => this.membership.markReady());
+      }
     });
     context.endpoint.onMessage((from, raw) => {
       const decoded = decodeMembershipMessage(raw);
@@ -63,6 +75,13 @@ export class MembershipSimNode {
   onCrash(): void {
     this.membership.stop();
   }
+}
+
+/** This node took tokens while joining (chosen on first contact, or chosen again after a collision). */
+function tookTokens(event: MembershipEvent, self: NodeId): boolean {
+  if (event.type !== 'member' || event.member.id !== self || event.member.status !== 'joining') return false;
+  const before = event.previous?.tokens ?? [];
+  return event.member.tokens.length > 0 && event.member.tokens.join() !== before.join();
 }
 
 /** A factory whose nodes join through the seeds `seedsFor(id)` picks at each (re)start. */
