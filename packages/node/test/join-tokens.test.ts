@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rangeWidth } from '../src/core/ranges.js';
-import { Ring, tokenSpace } from '../src/core/ring.js';
+import { primaryShares } from '../src/core/ranges.js';
+import { Ring } from '../src/core/ring.js';
 import { type NodeProcess, pickFreePort, startNodeProcess } from './helpers/node-process.js';
 
 const portRange: [number, number] = [22600, 22699];
@@ -95,10 +95,7 @@ describe('tokens chosen on join (real processes)', () => {
       30_000,
     );
     const { ring } = await ringOf(first);
-    const shares = ring.nodes().map((id) => {
-      const width = ring.rangesOf(id, 1).reduce((sum, range) => sum + rangeWidth(range), 0);
-      return width / tokenSpace;
-    });
+    const shares = primaryShares(ring);
     const maxOverMean = Math.max(...shares) / (1 / 3);
     console.log(`3 nodes joined one at a time, 64 vnodes: primary shares ${shares.map((s) => s.toFixed(4))}`);
     expect(maxOverMean).toBeLessThanOrEqual(1.05);
@@ -170,10 +167,7 @@ describe('tokens chosen on join (real processes)', () => {
       60_000,
     );
     const { ring } = await ringOf(founder);
-    const shares = ring.nodes().map((id) => {
-      const width = ring.rangesOf(id, 1).reduce((sum, range) => sum + rangeWidth(range), 0);
-      return width / tokenSpace;
-    });
+    const shares = primaryShares(ring);
     console.log(`3 nodes, 2 joined at once, 64 vnodes: primary shares ${shares.map((s) => s.toFixed(4))}`);
     expect(Math.min(...shares) / (1 / 3)).toBeGreaterThanOrEqual(0.8);
     // The tokens each joiner finally took are the ones kept on disk.

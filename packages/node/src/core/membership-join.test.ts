@@ -8,8 +8,8 @@ import { SimCluster } from '../sim/harness.js';
 import { type MembershipSimNode, membershipNodes, simMembershipConfig } from '../sim/membership-node.js';
 import { perfectNetwork } from '../sim/network.js';
 import type { MembershipEvent } from './membership.js';
-import { rangeWidth } from './ranges.js';
-import { Ring, tokenSpace } from './ring.js';
+import { primaryShares } from './ranges.js';
+import { Ring } from './ring.js';
 import { allocateTokens, evenlySpacedTokens } from './tokens.js';
 
 const vnodes = simMembershipConfig.vnodes!;
@@ -24,14 +24,6 @@ function cluster(seeds: Record<string, string[]>, config = simMembershipConfig) 
 }
 
 const statusOf = (node: MembershipSimNode, id: string) => node.membership.member(id)?.status;
-
-/** Token space each node owns as primary, as a fraction of the ring. */
-function primaryShares(ring: Ring): number[] {
-  return ring.nodes().map((id) => {
-    const width = ring.rangesOf(id, 1).reduce((sum, range) => sum + rangeWidth(range), 0);
-    return width / tokenSpace;
-  });
-}
 
 describe('joining with chosen tokens', () => {
   it('a new node takes tokens chosen against the ring it joins, and stays joining until ready', () => {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { keyToken } from './hash.js';
-import { movedRanges, type RangeMove, rangeContains, rangeWidth } from './ranges.js';
-import { Ring } from './ring.js';
+import { movedRanges, primaryShares, type RangeMove, rangeContains, rangeWidth } from './ranges.js';
+import { Ring, tokenSpace } from './ring.js';
 
 const uint32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
 const token = fc.oneof(uint32, fc.integer({ min: 0, max: 40 }));
@@ -130,5 +130,35 @@ describe('range helpers', () => {
     expect(rangeWidth({ startExclusive: 10, endInclusive: 11 })).toBe(1);
     expect(rangeWidth({ startExclusive: 20, endInclusive: 10 })).toBe(2 ** 32 - 10);
     expect(rangeWidth({ startExclusive: 5, endInclusive: 5 })).toBe(2 ** 32);
+  });
+});
+
+describe('primaryShares', () => {
+  it('gives each node the width of the ranges it is first replica of, in ring.nodes() order', () => {
+    // b:1 owns (10, 1000], a:1 owns (1000, 10] wrapping past the top of the token space.
+    const ring = Ring.fromMembers([
+      { id: 'a:1', tokens: [10] },
+      { id: 'b:1', tokens: [1000] },
+    ]);
+    expect(primaryShares(ring)).toEqual([(tokenSpace - 990) / tokenSpace, 990 / tokenSpace]);
+  });
+
+  it('sums to the whole ring for any members', () => {
+    const members = fc.uniqueArray(fc.integer({ min: 0, max: tokenSpace - 1 }), {
+      minLength: 1,
+      maxLength: 40,
+    });
+    fc.assert(
+      fc.property(members, fc.integer({ min: 1, max: 6 }), (tokens, nodes) => {
+        const ring = Ring.fromMembers(
+          Array.from({ length: nodes }, (_, n) => ({
+            id: `n${n}:1`,
+            tokens: tokens.filter((_, i) => i % nodes === n),
+          })).filter((member) => member.tokens.length > 0),
+        );
+        const total = primaryShares(ring).reduce((sum, share) => sum + share, 0);
+        expect(total).toBeCloseTo(1, 12);
+      }),
+    );
   });
 });

@@ -5,7 +5,7 @@
  * Ranges follow the ring's convention: (startExclusive, endInclusive], wrapping past 2^32 - 1 when
  * startExclusive >= endInclusive, the whole ring when they are equal.
  */
-import { coalesceSegments, type Ring, type TokenRange } from './ring.js';
+import { coalesceSegments, type Ring, type TokenRange, tokenSpace } from './ring.js';
 import type { NodeId } from './types.js';
 
 export interface RangeMove {
@@ -55,6 +55,14 @@ export function rangeContains(range: TokenRange, token: number): boolean {
 export function rangeWidth(range: TokenRange): number {
   const width = range.endInclusive - range.startExclusive;
   return width > 0 ? width : width + 2 ** 32;
+}
+
+/** Each node's primary share of the token space (the ranges it is first replica of), in `ring.nodes()` order. */
+export function primaryShares(ring: Ring): number[] {
+  return ring.nodes().map((id) => {
+    const width = ring.rangesOf(id, 1).reduce((sum, range) => sum + rangeWidth(range), 0);
+    return width / tokenSpace;
+  });
 }
 
 function unionOfTokens(before: Ring, after: Ring): Uint32Array {

@@ -6,8 +6,7 @@
  * and fails, printing the replay command, unless the cluster converges within `convergencePeriodsMax`.
  */
 import { membershipDefaults } from '../core/membership-config.js';
-import { rangeWidth } from '../core/ranges.js';
-import { type Ring, tokenSpace } from '../core/ring.js';
+import { primaryShares } from '../core/ranges.js';
 import type { NodeId } from '../core/types.js';
 import { SimCluster } from './harness.js';
 import { divergence, type Expectation, viewOf } from './membership-checker.js';
@@ -169,14 +168,6 @@ function concurrentJoinScenario(run: ScenarioRun): Record<string, number> {
  * other leave one of them near 0.
  */
 const concurrentJoinShareMin = 0.5;
-
-/** Token space each node owns as primary, as fractions of the ring. */
-function primaryShares(ring: Ring): number[] {
-  return ring.nodes().map((id) => {
-    const width = ring.rangesOf(id, 1).reduce((sum, range) => sum + rangeWidth(range), 0);
-    return width / tokenSpace;
-  });
-}
 
 function leaveScenario(run: ScenarioRun): Record<string, number> {
   const cluster = createCluster(run, 'membership-leave');
