@@ -2,12 +2,13 @@
  * The application-level cells of `bench:cluster` (a client library driven by W workers, then open loop
  * at half its best rate), and the logging the protocol-level cells share.
  */
+import { defaultCpuSplit, pinningAvailable, withPinnedCpus } from '../lib/affinity.js';
 import { type KvAdapter, runAppLoad, runAppOpenLoop } from '../lib/app-load.js';
 import { withCpuShares } from '../lib/cpu.js';
 import { describeServerDelays, type ServerDelays, withServerDelays } from '../lib/node-metrics.js';
 import type { LoadResult } from '../lib/ws-load.js';
 import type { ClusterBenchConfig } from './config.js';
-import { halfAppPeakRate, halfPeakNote } from './half-peak.js';
+import { halfAppPeakRate, halfPeakNote, halfPeakPlacement, type Placement } from './half-peak.js';
 import type { ResultRow } from './scenarios.js';
 
 export function log(message: string): void {
@@ -21,6 +22,21 @@ export async function withOptionalServerDelays<T>(
 ): Promise<[T, ServerDelays | undefined]> {
   if (metricsAddress === undefined) return [await work(), undefined];
   return withServerDelays(metricsAddress, work);
+}
+
+/** Runs a half-peak cell pinned (generator and server on different cores) when `halfPeakPlacement` says so. */
+export async function withHalfPeakPlacement<T>(
+  serverPids: readonly number[],
+  config: ClusterBenchConfig,
+  work: () => Promise<T>,
+): Promise<[T, Placement]> {
+  const placement = halfPeakPlacement(
+    serverPids.length,
+    config.pinHalfPeak,
+    config.pinHalfPeak && pinningAvailable(),
+  );
+  const result = placement.pin ? await withPinnedCpus(serverPids, defaultCpuSplit, work) : await work();
+  return [result, placement];
 }
 
 export function logDelays(target: string, result: LoadResult, server: ServerDelays | undefined): void {
@@ -78,12 +94,21 @@ export async function appCells(
   const adapter = await makeAdapter();
   try {
     const opsPerSecond = halfAppPeakRate(appRates);
-    const [[result, cpu], server] = await withOptionalServerDelays(metricsAddress, () =>
-      withCpuShares(serverPids, () =>
-        runAppOpenLoop(adapter, { ...options, workers: 0, opsPerSecond, inflightMax: 10_000 }),
+    const openLoop = {
+      ...options,
+      durationMs: config.halfCellMs,
+      workers: 0,
+      opsPerSecond,
+      inflightMax: 10_000,
+    };
+    const [[[result, cpu], server], placement] = await withHalfPeakPlacement(serverPids, config, () =>
+      withOptionalServerDelays(metricsAddress, () =>
+        withCpuShares(serverPids, () => runAppOpenLoop(adapter, openLoop)),
       ),
     );
-    log(`${target} app half peak (${opsPerSecond}/s): ${describeResult(result)}, ${result.skipped} skipped`);
+    log(
+      `${target} app half peak (${opsPerSecond}/s, ${placement.text}): ${describeResult(result)}, ${result.skipped} skipped`,
+    );
     logDelays(target, result, server);
     rows.push({
       target,
@@ -92,7 +117,7 @@ export async function appCells(
       result,
       serverCpuPercent: cpu.serverPercent,
       generatorCpuPercent: cpu.generatorPercent,
-      note: halfPeakNote(opsPerSecond, result, server),
+      note: halfPeakNote(opsPerSecond, result, server, placement),
     });
   } finally {
     await adapter.close();

@@ -10,6 +10,21 @@ export type ShapeName = (typeof shapeNames)[number];
 
 export interface ClusterBenchConfig {
   cellMs: number;
+  /**
+   * Length of the open-loop half-peak cells, longer than the others: a node's major GC comes every 10-30
+   * s at half peak, and a cell must be long enough for it to weigh in the p99 as often as it happens.
+   */
+  halfCellMs: number;
+  /**
+   * Pin the load generator and the server to different cores (taskset) in half-peak cells whose target is
+   * one server process, so the p99 is the server's and not two processes sharing two cores.
+   */
+  pinHalfPeak: boolean;
+  /**
+   * Offer this rate in the protocol-level half-peak cells instead of half the depth-1 rate (A/B runs of
+   * the same offered load on a machine whose depth-1 rate swings between runs); depth 1 is then not run.
+   */
+  halfRate?: number;
   warmupMs: number;
   keys: number;
   connections: number;
@@ -28,6 +43,9 @@ export function parseConfig(argv: string[]): ClusterBenchConfig {
     args: argv,
     options: {
       'cell-seconds': { type: 'string', default: '5' },
+      'half-seconds': { type: 'string', default: '20' },
+      'no-pin': { type: 'boolean', default: false },
+      'half-rate': { type: 'string' },
       'warmup-seconds': { type: 'string', default: '1' },
       keys: { type: 'string', default: '100000' },
       connections: { type: 'string', default: '50' },
@@ -59,6 +77,12 @@ export function parseConfig(argv: string[]): ClusterBenchConfig {
   }
   return {
     cellMs: number('cell-seconds', values['cell-seconds'], 0.5, 60) * 1000,
+    halfCellMs: number('half-seconds', values['half-seconds'], 0.5, 120) * 1000,
+    pinHalfPeak: !values['no-pin'],
+    halfRate:
+      values['half-rate'] === undefined
+        ? undefined
+        : number('half-rate', values['half-rate'], 100, 1_000_000),
     warmupMs: number('warmup-seconds', values['warmup-seconds'], 0, 10) * 1000,
     keys: number('keys', values.keys, 1_000, 10_000_000),
     connections: number('connections', values.connections, 1, 1_000),

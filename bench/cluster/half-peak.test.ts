@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { halfAppPeakRate, halfPeakNote, halfPeakRate } from './half-peak.js';
+import { halfAppPeakRate, halfPeakNote, halfPeakPlacement, halfPeakRate } from './half-peak.js';
 
 const latency = { p50Ms: 1, p99Ms: 2, p999Ms: 3, maxMs: 4, count: 10 };
 
@@ -60,12 +60,35 @@ describe('halfPeakNote', () => {
       requestP99BoundMs: 0.1,
     };
     expect(halfPeakNote(7_000, result, server)).toBe(
-      '7000 ops/s offered; generator send lag p99 1.2 ms, loop delay p99 0.8 ms; server loop delay p99 2.5 ms, GC 12 pauses 40 ms',
+      '7000 ops/s offered; generator loop delay p99 0.8 ms, GC 3 pauses max 2.0 ms; server loop delay p99 2.5 ms, GC 12 pauses 40 ms (no major)',
     );
     const fromSend = { ...latency, p99Ms: 1.84 };
-    expect(halfPeakNote(7_000, { ...result, latencyFromSend: fromSend }, undefined)).toBe(
-      '7000 ops/s offered; p99 from actual send 1.8 ms; generator send lag p99 1.2 ms, loop delay p99 0.8 ms',
+    const pinned = halfPeakPlacement(1, true, true);
+    expect(halfPeakNote(7_000, { ...result, latencyFromSend: fromSend }, undefined, pinned)).toBe(
+      '7000 ops/s offered; generator on CPU 0, server on CPU 1; p99 from actual send 1.8 ms; generator loop delay p99 0.8 ms, GC 3 pauses max 2.0 ms',
     );
     expect(halfPeakNote(7_000, { ...result, generator: undefined }, undefined)).toBe('7000 ops/s offered');
+    const withMajor = { ...server, majorGcPauses: 1, majorGcTotalMs: 21.4 };
+    expect(halfPeakNote(7_000, { ...result, generator: undefined }, withMajor)).toBe(
+      '7000 ops/s offered; server loop delay p99 2.5 ms, GC 12 pauses 40 ms (major 1, 21 ms)',
+    );
+  });
+});
+
+describe('halfPeakPlacement', () => {
+  it('pins only a one-process target, only when asked and when taskset can', () => {
+    expect(halfPeakPlacement(1, true, true)).toEqual({
+      pin: true,
+      text: 'generator on CPU 0, server on CPU 1',
+    });
+    expect(halfPeakPlacement(3, true, true)).toEqual({
+      pin: false,
+      text: 'not pinned (3 server processes share both cores)',
+    });
+    expect(halfPeakPlacement(1, false, true)).toEqual({ pin: false, text: 'not pinned (--no-pin)' });
+    expect(halfPeakPlacement(1, true, false)).toEqual({
+      pin: false,
+      text: 'not pinned (no taskset, or one core)',
+    });
   });
 });

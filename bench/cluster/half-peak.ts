@@ -6,6 +6,11 @@
  * is the depth-1 rate, so half peak is half the depth-1 rate of the same target in the same run. (Half the
  * depth-16 rate, as before, offered more than the depth-1 peak: the servers ran saturated and the p99 was
  * queueing, not latency.) App level: half the best closed-loop app rate of the same client and target.
+ *
+ * Placement (since 2026-11-27 13:40): a half-peak cell whose target is one server process runs with the
+ * generator pinned to one core and the server to the other (taskset), so the two do not take turns on the
+ * same core and the generator's own delays do not pass for the server's. Targets of several processes
+ * (3 nodes, Redis Cluster) are not pinned: one core for all of them would measure something else.
  */
 import type { GeneratorDelays } from '../lib/latency.js';
 import type { ServerDelays } from '../lib/node-metrics.js';
@@ -34,24 +39,50 @@ export function halfAppPeakRate(appRates: readonly number[]): number {
   return Math.max(openLoopRateMin, Math.round(Math.max(0, ...appRates) / 2));
 }
 
+/** Where a half-peak cell's processes run, and the words its note uses for that. */
+export interface Placement {
+  pin: boolean;
+  text: string;
+}
+
+export function halfPeakPlacement(
+  serverProcesses: number,
+  pinRequested: boolean,
+  pinningAvailable: boolean,
+): Placement {
+  if (!pinRequested) return { pin: false, text: 'not pinned (--no-pin)' };
+  if (serverProcesses !== 1) {
+    return { pin: false, text: `not pinned (${serverProcesses} server processes share both cores)` };
+  }
+  if (!pinningAvailable) return { pin: false, text: 'not pinned (no taskset, or one core)' };
+  return { pin: true, text: 'generator on CPU 0, server on CPU 1' };
+}
+
 /** The generator's and the server's own delays, in a row's note: how much of the tail they explain. */
 export function halfPeakNote(
   offeredPerSecond: number,
   result: LoadResult,
   server: ServerDelays | undefined,
+  placement?: Placement,
 ): string {
   const parts = [`${offeredPerSecond} ops/s offered`];
+  if (placement) parts.push(placement.text);
   if (result.latencyFromSend)
     parts.push(`p99 from actual send ${result.latencyFromSend.p99Ms.toFixed(1)} ms`);
   if (result.generator) parts.push(generatorPart(result.generator));
   if (server) {
+    const major =
+      server.majorGcPauses > 0
+        ? ` (major ${server.majorGcPauses}, ${server.majorGcTotalMs.toFixed(0)} ms)`
+        : ' (no major)';
     parts.push(
-      `server loop delay p99 ${server.loopDelayP99Ms.toFixed(1)} ms, GC ${server.gcPauses} pauses ${server.gcTotalMs.toFixed(0)} ms`,
+      `server loop delay p99 ${server.loopDelayP99Ms.toFixed(1)} ms, GC ${server.gcPauses} pauses ${server.gcTotalMs.toFixed(0)} ms${major}`,
     );
   }
   return parts.join('; ');
 }
 
+/** The send lag has its own column (beside the p99); the note adds the generator's loop delay and GC. */
 function generatorPart(generator: GeneratorDelays): string {
-  return `generator send lag p99 ${generator.sendLagP99Ms.toFixed(1)} ms, loop delay p99 ${generator.loopDelayP99Ms.toFixed(1)} ms`;
+  return `generator loop delay p99 ${generator.loopDelayP99Ms.toFixed(1)} ms, GC ${generator.gcPauses} pauses max ${generator.gcMaxMs.toFixed(1)} ms`;
 }

@@ -37,6 +37,8 @@ export function clusterColumns(rows: readonly ResultRow[]): Column<ResultRow>[] 
     { header: 'p50 ms', cell: (row) => row.result?.latency.p50Ms },
     { header: 'p99 ms', cell: (row) => row.result?.latency.p99Ms },
     { header: 'p99.9 ms', cell: (row) => row.result?.latency.p999Ms },
+    // Open loop only: how late the generator itself sent (p99), already inside the p99 beside it.
+    { header: 'generator send lag p99 ms', cell: (row) => row.result?.generator?.sendLagP99Ms },
     {
       header: 'vs Redis Cluster',
       cell: (row) =>

@@ -51,9 +51,13 @@ function notes(config: ClusterBenchConfig, loadAverage: number): string[] {
       'so queueing is not hidden) at half the peak of the same request pattern: at the protocol level every request ' +
       'goes in its own frame, as at depth 1, so half the depth-1 rate of the same target (half the depth-16 rate ' +
       "would offer more than that pattern's peak and measure a saturated server); at the app level half the best " +
-      "app-level rate of the same client. Their notes give the p99 measured from the actual send, the generator's " +
-      "own send lag and event-loop delay and, for ringkv, the first node's event-loop delay and GC pauses during " +
-      'the cell. ringkv nodes run with `--max-semi-space-size=8` (packages/node/src/launcher/node-flags.ts). ' +
+      `app-level rate of the same client. Half-peak cells last ${config.halfCellMs / 1000} s (so a major GC weighs in ` +
+      'as often as it comes) and, when the target is one server process (the echo, 1 node), run with the ' +
+      'generator pinned to CPU 0 and the server to CPU 1 (`taskset`; before 2026-11-27 13:40 nothing was pinned ' +
+      'and these cells lasted 5 s); each note says how its cell ran. The column "generator send lag p99" is how ' +
+      'late the generator itself sent (part of the p99 beside it); the notes add the p99 from the actual send, the ' +
+      "generator's loop delay and GC and, for ringkv, the first node's loop delay and GC pauses during the cell. " +
+      'ringkv nodes run with `--max-semi-space-size=8` (packages/node/src/launcher/node-flags.ts). ' +
       'Against 3 nodes the protocol-level generator spreads its connections over all nodes and is not ring-aware (a request may be forwarded one hop); RingClient is.',
     `1-minute load average at the end: ${loadAverage.toFixed(2)}.`,
   ];

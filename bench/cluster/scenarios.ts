@@ -13,7 +13,14 @@ import { mixedLatency, mixedRate, runRedisBenchmark } from '../lib/redis-benchma
 import { repositoryRoot, startRingkvCluster, stopRingkv, webSocketUrls } from '../lib/ringkv.js';
 import { type LoadResult, type LoadShape, runWsLoad } from '../lib/ws-load.js';
 import { preloadWs } from '../lib/ws-preload.js';
-import { appCells, describeResult, log, logDelays, withOptionalServerDelays } from './app-cells.js';
+import {
+  appCells,
+  describeResult,
+  log,
+  logDelays,
+  withHalfPeakPlacement,
+  withOptionalServerDelays,
+} from './app-cells.js';
 import type { ClusterBenchConfig, ShapeName } from './config.js';
 import { halfPeakNote, halfPeakRate } from './half-peak.js';
 import { createIoredisClusterAdapter, preloadRedisCluster } from './redis-adapter.js';
@@ -42,7 +49,7 @@ function selectedShapes(config: ClusterBenchConfig) {
 
 /** The protocol cells to run: the selected shapes, and depth 1 whenever half peak needs its rate. */
 function protocolCellShapes(config: ClusterBenchConfig) {
-  const needsDepth1 = config.shapes.includes('half');
+  const needsDepth1 = config.shapes.includes('half') && config.halfRate === undefined;
   return protocolShapes.filter(
     (entry) => config.shapes.includes(entry.name) || (needsDepth1 && entry.name === 'depth1'),
   );
@@ -85,17 +92,20 @@ async function protocolCells(
     });
   }
   if (!config.shapes.includes('half')) return;
-  const opsPerSecond = halfPeakRate(rows, target);
+  const opsPerSecond = config.halfRate ?? halfPeakRate(rows, target);
   if (opsPerSecond === undefined) return;
   const shape: LoadShape = {
     kind: 'rate',
     opsPerSecond,
     inflightPerConnectionMax: openLoopInflightPerConnectionMax,
   };
-  const [[result, cpu], server] = await withOptionalServerDelays(metricsAddress, () =>
-    withCpuShares(serverPids, () => runWsLoad({ ...loadOptions, shape })),
+  const halfOptions = { ...loadOptions, durationMs: config.halfCellMs, shape };
+  const [[[result, cpu], server], placement] = await withHalfPeakPlacement(serverPids, config, () =>
+    withOptionalServerDelays(metricsAddress, () => withCpuShares(serverPids, () => runWsLoad(halfOptions))),
   );
-  log(`${target} half peak (${opsPerSecond}/s): ${describeResult(result)}, ${result.skipped} skipped`);
+  log(
+    `${target} half peak (${opsPerSecond}/s, ${placement.text}): ${describeResult(result)}, ${result.skipped} skipped`,
+  );
   logDelays(target, result, server);
   rows.push({
     target,
@@ -104,7 +114,7 @@ async function protocolCells(
     result,
     serverCpuPercent: cpu.serverPercent,
     generatorCpuPercent: cpu.generatorPercent,
-    note: halfPeakNote(opsPerSecond, result, server),
+    note: halfPeakNote(opsPerSecond, result, server, placement),
   });
 }
 
