@@ -1,9 +1,11 @@
 import { Writable } from 'node:stream';
 import { RingKvError } from '@ringkv/protocol';
 import { describe, expect, it } from 'vitest';
+import { notImmediate } from '../core/replica.js';
+import type { StoredRecord } from '../core/types.js';
 import { LocalNode } from '../local-node.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { Dispatcher } from './dispatch.js';
+import { Dispatcher, type ImmediateReads } from './dispatch.js';
 import { createLogger } from './logger.js';
 import { NodeMetrics } from './metrics.js';
 import { probeTcp } from './probe.js';
@@ -73,5 +75,47 @@ describe('Dispatcher', () => {
     const logged = lines.find((line) => line.requestId === 'ws-3-7');
     expect(logged).toMatchObject({ level: 50, op: 'create', node: '127.0.0.1:7001' });
     expect(JSON.stringify(logged?.err)).toContain('closed');
+  });
+
+  it('answers reads at once with the whole reply text (replyNow) or the result (runNow), counted', async () => {
+    const { store, metrics } = setup();
+    let immediate = true;
+    const reads: ImmediateReads = {
+      readNow: (key): StoredRecord | undefined | typeof notImmediate =>
+        immediate ? store.get(key) : notImmediate,
+    };
+    const dispatcher = new Dispatcher(
+      {} as never,
+      metrics,
+      createLogger('127.0.0.1:7001', 'info', new Writable({ write: (_c, _e, done) => done() })),
+      reads,
+    );
+    // A key quoted as it is (the one-template path) and one JSON must escape.
+    const keys = ['key:000000000001', 'k"\u2028'];
+    const version = 2 ** 52 + 3;
+    for (const key of keys) await store.put(key, { valueJson: '{"a":[1,2]}', version, writer: 'w' });
+    await store.put('gone', { valueJson: null, version: 5, writer: 'w' });
+    for (const key of keys) {
+      for (const id of [7, 'id "7"', 0.5]) {
+        expect(dispatcher.replyNow({ id, op: 'read', key }, 'ws')).toBe(
+          JSON.stringify({ id, ok: true, result: { key, value: { a: [1, 2] }, version } }),
+        );
+      }
+    }
+    const key = keys[0]!;
+    const result = { key, value: { a: [1, 2] }, version };
+    expect(dispatcher.runNow({ id: 1, op: 'read', key }, 'http')).toBe(JSON.stringify(result));
+    for (const missing of ['gone', 'never']) {
+      expect(() => dispatcher.replyNow({ id: 1, op: 'read', key: missing }, 'ws')).toThrow(
+        expect.objectContaining({ code: 'KEY_NOT_FOUND' }),
+      );
+    }
+    expect(dispatcher.replyNow({ id: 1, op: 'delete', key }, 'ws')).toBeUndefined();
+    immediate = false;
+    expect(dispatcher.replyNow({ id: 1, op: 'read', key }, 'ws')).toBeUndefined();
+    const body = await metrics.text().then((m) => m.body);
+    expect(body).toContain('ringkv_requests_total{op="read",transport="ws",code="ok"} 6');
+    expect(body).toContain('ringkv_requests_total{op="read",transport="http",code="ok"} 1');
+    expect(body).toContain('ringkv_requests_total{op="read",transport="ws",code="KEY_NOT_FOUND"} 2');
   });
 });

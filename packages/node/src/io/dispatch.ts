@@ -10,7 +10,7 @@ import type { StoredRecord } from '../core/types.js';
 import type { NodeApi } from '../node-api.js';
 import type { Logger } from './logger.js';
 import type { NodeMetrics, Transport } from './metrics.js';
-import { recordResultText } from './replies.js';
+import { recordReplyText, recordResultText } from './replies.js';
 
 /** The requests the node answers; subscribe and unsubscribe belong to a WebSocket connection. */
 export type NodeRequest = Exclude<ClientRequest, { op: 'subscribe' | 'unsubscribe' }>;
@@ -35,15 +35,28 @@ export class Dispatcher {
    * with it. Counted and timed like `run`.
    */
   runNow(request: NodeRequest, transport: Transport): string | undefined {
+    return this.answerNow(request, transport, false);
+  }
+
+  /** `runNow`, answered with the whole ok reply of a WebSocket request (`{"id","ok","result"}`). */
+  replyNow(request: NodeRequest, transport: Transport): string | undefined {
+    return this.answerNow(request, transport, true);
+  }
+
+  private answerNow(request: NodeRequest, transport: Transport, wholeReply: boolean): string | undefined {
     if (request.op !== 'read' || this.immediate === undefined) return undefined;
     const startedMs = performance.now();
     const record = this.immediate.readNow(request.key, request.consistency ?? 'quorum');
     if (record === notImmediate) return undefined;
-    if (record === undefined || record.valueJson === null) {
+    const valueJson = record?.valueJson;
+    if (valueJson === undefined || valueJson === null) {
       this.metrics.recordOp('read', transport, 'KEY_NOT_FOUND', performance.now() - startedMs);
       throw new RingKvError('KEY_NOT_FOUND', `key ${JSON.stringify(request.key)} does not exist`);
     }
-    const text = recordResultText({ key: request.key, valueJson: record.valueJson, version: record.version });
+    const version = record!.version;
+    const text = wholeReply
+      ? recordReplyText(request.id, request.key, valueJson, version)
+      : recordResultText({ key: request.key, valueJson, version });
     this.metrics.recordOp('read', transport, 'ok', performance.now() - startedMs);
     return text;
   }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonStringText, safeIntegerText } from './json-text.js';
+import { jsonStringText, plainJsonString, safeIntegerText } from './json-text.js';
 
 describe('safeIntegerText', () => {
   it('prints the edges as String does', () => {
@@ -66,6 +66,22 @@ describe('jsonStringText', () => {
     );
     fc.assert(
       fc.property(strings, (text) => jsonStringText(text) === JSON.stringify(text)),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('plainJsonString: JSON.stringify only adds quotes when true; false only for escapes and surrogates', () => {
+    const strings = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: fc.constantFrom('a', '"', '\\', '\u001f', ' ', '\ud800', '\udc00', '\u00e9') }),
+    );
+    const surrogate = /[\ud800-\udfff]/;
+    fc.assert(
+      fc.property(strings, (text) => {
+        const quotedAsIs = JSON.stringify(text) === `"${text}"`;
+        // Surrogates, even paired ones JSON.stringify leaves as they are, take the slow path.
+        return surrogate.test(text) ? !plainJsonString(text) : plainJsonString(text) === quotedAsIs;
+      }),
       { numRuns: 20_000 },
     );
   });

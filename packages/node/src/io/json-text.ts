@@ -26,13 +26,18 @@ export function safeIntegerText(value: number): string {
 
 /** `JSON.stringify(text)` for any string: a scan decides whether quoting as is is enough. */
 export function jsonStringText(text: string): string {
+  return plainJsonString(text) ? `"${text}"` : JSON.stringify(text);
+}
+
+/** Whether `JSON.stringify(text)` is `text` between quotes: nothing in it is escaped. */
+export function plainJsonString(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     // Quote, backslash and control characters are escaped; surrogates (paired or lone) take the slow
     // path, which escapes lone ones.
     if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) {
-      return JSON.stringify(text);
+      return false;
     }
   }
-  return `"${text}"`;
+  return true;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { errorReplyText, okReplyText, recordResultText } from './replies.js';
+import { errorReplyText, okReplyText, recordReplyText, recordResultText } from './replies.js';
 
 const ids = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }),
@@ -21,6 +21,20 @@ describe('reply texts', () => {
         return text === JSON.stringify({ key, value, version });
       }),
       { numRuns: 5_000 },
+    );
+  });
+
+  it('recordReplyText is the JSON of the ok reply to a read, whatever the id and key', () => {
+    const keys = fc.oneof(
+      fc.string({ unit: 'binary', minLength: 1 }),
+      fc.constantFrom('key:000000000001', 'a"b', 'a\\b', '\u2028', '\ud800', 'tab\t'),
+    );
+    fc.assert(
+      fc.property(ids, keys, fc.jsonValue(), fc.maxSafeNat(), (id, key, value, version) => {
+        const text = recordReplyText(id, key, JSON.stringify(value), version);
+        return text === JSON.stringify({ id, ok: true, result: { key, value, version } });
+      }),
+      { numRuns: 10_000 },
     );
   });
 

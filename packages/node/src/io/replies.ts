@@ -4,11 +4,23 @@
  */
 import type { ErrorBody, RequestId } from '@ringkv/protocol';
 import type { RecordReply } from '../node-api.js';
-import { jsonStringText, safeIntegerText } from './json-text.js';
+import { jsonStringText, plainJsonString, safeIntegerText } from './json-text.js';
 
 /** `{"key","value","version"}`, the body of create, read and update. */
 export function recordResultText(record: RecordReply): string {
   return `{"key":${jsonStringText(record.key)},"value":${record.valueJson},"version":${safeIntegerText(record.version)}}`;
+}
+
+/**
+ * `okReplyText(id, recordResultText({key, valueJson, version}))` in one template: the reply to a read
+ * answered at once, the commonest reply of a batch. No result text or quoted key is built on the way (each
+ * would be a string of its own, garbage as soon as the reply is spliced).
+ */
+export function recordReplyText(id: RequestId, key: string, valueJson: string, version: number): string {
+  if (typeof id !== 'number' || !plainJsonString(key)) {
+    return okReplyText(id, recordResultText({ key, valueJson, version }));
+  }
+  return `{"id":${id},"ok":true,"result":{"key":"${key}","value":${valueJson},"version":${safeIntegerText(version)}}}`;
 }
 
 export function okReplyText(id: RequestId, resultText: string): string {

@@ -174,8 +174,7 @@ export class ClientConnection {
     const request = decoded.request;
     if (request.op !== 'read' || this.lanes.has(request.key)) return undefined;
     try {
-      const result = this.context.dispatcher.runNow(request, 'ws');
-      return result === undefined ? undefined : okReplyText(request.id, result);
+      return this.context.dispatcher.replyNow(request, 'ws');
     } catch (error) {
       const requestId = `ws-${this.connectionId}-${++this.requestSequence}`;
       const ringError = this.context.dispatcher.toRingKvError(error, request.op, requestId);
