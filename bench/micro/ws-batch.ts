@@ -3,9 +3,9 @@
  * reads, 10% updates over 100,000 preloaded 16-byte keys, 100-byte values: bench:cluster's batch100 cell)
  * handed to a real ClientConnection in front of a real ClusterNode (rf 1) and MemoryStore, through the
  * Dispatcher, decode and reply building. Only the socket is a stand-in (`ws` is not ours): `send` encodes
- * the reply to UTF-8 bytes as ws does, and the bytes are dropped. Prints the process's CPU time (all threads: the GC's helpers too) per operation, as `ops per server
- * CPU-s` counts it, the elapsed time, and
- * the garbage collections per 100,000 operations, several passes.
+ * the reply to UTF-8 bytes as ws does, and the bytes are dropped. Prints the process's CPU time per
+ * operation (all its threads, the GC's helpers too, as `ops per server CPU-s` counts it), the elapsed time
+ * and the garbage collections per 100,000 operations, for several passes.
  *   flock /tmp/ringkv-cpu.lock npx tsx bench/micro/ws-batch.ts [--frames 5000] [--passes 5]
  */
 import { PerformanceObserver } from 'node:perf_hooks';

@@ -66,7 +66,11 @@ export class IndexedStore implements Store {
 
   put(key: string, record: StoredRecord): Promise<boolean> {
     if (this.refuses(key, record)) return Promise.resolve(false);
-    return this.tracked(key, () => this.inner.put(key, record));
+    // `tracked`, written out: every write comes here, and a closure per write is garbage to collect.
+    const before = this.inner.get(key);
+    const result = this.inner.put(key, record);
+    this.noteChange(key, before, this.inner.get(key));
+    return result;
   }
 
   putMany(entries: ReadonlyArray<{ key: string; record: StoredRecord }>): Promise<boolean[]> {
@@ -191,10 +195,13 @@ export class IndexedStore implements Store {
   private noteChange(key: string, before: StoredRecord | undefined, after: StoredRecord | undefined): void {
     if (sameRecord(before, after)) return;
     const token = keyToken(key);
-    const counted = (record: StoredRecord | undefined) =>
-      record === undefined || this.horizon === undefined || this.horizon.counts(token, record)
-        ? record
-        : undefined;
-    this.index.update(token, key, counted(before), counted(after));
+    this.index.update(token, key, this.counted(token, before), this.counted(token, after));
+  }
+
+  /** `record` when it counts in the digests (see `inDigest`), `undefined` when it does not. */
+  private counted(token: number, record: StoredRecord | undefined): StoredRecord | undefined {
+    return record === undefined || this.horizon === undefined || this.horizon.counts(token, record)
+      ? record
+      : undefined;
   }
 }

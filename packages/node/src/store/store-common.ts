@@ -10,28 +10,31 @@ export interface StoreOptions {
 
 /**
  * Records reach the store from validated edges (client API, peer decoders); a malformed one here is a bug
- * upstream, so it fails loudly rather than being stored.
+ * upstream, so it fails loudly rather than being stored. Every write passes here: the messages are built
+ * only on failure (printing a 53-bit version costs more than the checks themselves).
  */
 export function assertRecord(record: StoredRecord): void {
-  assert(
-    Number.isSafeInteger(record.version) && record.version >= 0,
-    `record version must be a non-negative safe integer, got ${record.version}`,
-  );
-  assert(typeof record.writer === 'string', 'record writer must be a string');
-  assert(
-    record.valueJson === null || typeof record.valueJson === 'string',
-    'record valueJson must be text or null',
-  );
+  if (!(Number.isSafeInteger(record.version) && record.version >= 0)) {
+    assert(false, `record version must be a non-negative safe integer, got ${record.version}`);
+  }
+  if (typeof record.writer !== 'string') assert(false, 'record writer must be a string');
+  if (record.valueJson !== null && typeof record.valueJson !== 'string') {
+    assert(false, 'record valueJson must be text or null');
+  }
 }
+
+/** A key of this many UTF-16 units or fewer is at most limits.keyBytesMax UTF-8 bytes (3 bytes a unit at most). */
+const keyUnitsCountlessMax = Math.floor(limits.keyBytesMax / 3);
 
 /** Keys reach the store validated (SPEC section 2: 1 to 1024 UTF-8 bytes); LMDB could not hold much longer. */
 export function assertKey(key: string): void {
-  assert(typeof key === 'string', 'key must be a string');
+  if (typeof key !== 'string') assert(false, 'key must be a string');
+  // Short keys cannot break the limit: their bytes are counted only when they might.
+  if (key.length >= limits.keyBytesMin && key.length <= keyUnitsCountlessMax) return;
   const bytes = Buffer.byteLength(key, 'utf8');
-  assert(
-    bytes >= limits.keyBytesMin && bytes <= limits.keyBytesMax,
-    `key must be ${limits.keyBytesMin} to ${limits.keyBytesMax} UTF-8 bytes, got ${bytes}`,
-  );
+  if (bytes < limits.keyBytesMin || bytes > limits.keyBytesMax) {
+    assert(false, `key must be ${limits.keyBytesMin} to ${limits.keyBytesMax} UTF-8 bytes, got ${bytes}`);
+  }
 }
 
 /** A page holds at least one and at most `limits.storeScanRecordsMax` records, whatever the caller asks. */
