@@ -1,0 +1,145 @@
+/**
+ * One open-loop (half-peak) cell against one server process, with that process's GC traced: what the
+ * client saw (p99 from the intended and from the actual send), what the generator added (send lag), and
+ * what the server's collections cost and kept per request (`--trace-gc-nvp`). The tool for finding what
+ * survives a scavenge per request and what grows the old generation; the numbers in docs/PERFORMANCE.md's
+ * GC rows come from it.
+ * Usage: npx tsx bench/cluster/gc-half-peak.ts [--target ringkv-1|echo] [--rate 8700] [--seconds 20]
+ *        [--warmup-seconds 3] [--no-pin] [--node-flag=--max-semi-space-size=4 ...] [--keep]
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultCpuSplit, pinningAvailable, withPinnedCpus } from '../lib/affinity.js';
+import { withCpuShares } from '../lib/cpu.js';
+import { parseGcTrace, summarizeGc } from '../lib/gc-trace.js';
+import { jsonValueText } from '../lib/keys.js';
+import { allocatePort } from '../lib/ports.js';
+import { startProcess, stopAll, type Tracked, waitUntil } from '../lib/processes.js';
+import { repositoryRoot, startRingkvNode } from '../lib/ringkv.js';
+import { type LoadResult, runWsLoad } from '../lib/ws-load.js';
+import { preloadWs } from '../lib/ws-preload.js';
+
+interface Target {
+  url: string;
+  process: Tracked;
+  logFile: string;
+}
+
+async function startEcho(directory: string, flags: string[]): Promise<Target> {
+  const port = await allocatePort();
+  const logFile = path.join(directory, 'echo.log');
+  const args = [...flags, '--import', 'tsx', 'bench/cluster/echo-server.ts', String(port)];
+  const child = startProcess('echo', process.execPath, args, { cwd: repositoryRoot, logFile });
+  const url = `ws://127.0.0.1:${port}/ws`;
+  const probe = { urls: [url], count: 1, valueJson: jsonValueText, batchSize: 1, connections: 1 };
+  await waitUntil(
+    'echo',
+    async () => (await preloadWs({ ...probe, timeoutMs: 2_000 })).failures === 0,
+    20_000,
+  );
+  return { url, process: child, logFile };
+}
+
+async function startTarget(name: string, directory: string, flags: string[]): Promise<Target> {
+  if (name === 'echo') return startEcho(directory, flags);
+  if (name !== 'ringkv-1') throw new Error(`--target must be ringkv-1 or echo, got ${name}`);
+  const node = await startRingkvNode({ logDirectory: directory, nodeFlags: flags });
+  return {
+    url: `ws://${node.address}/ws`,
+    process: node.process,
+    logFile: path.join(directory, `ringkv-${node.port}.log`),
+  };
+}
+
+function logText(file: string): string {
+  return readFileSync(file, 'utf8');
+}
+
+function describe(result: LoadResult): string {
+  const generator = result.generator;
+  return [
+    `${Math.round(result.opsPerSecond)} ops/s, p50 ${result.latency.p50Ms.toFixed(2)} p99 ${result.latency.p99Ms.toFixed(2)} p99.9 ${result.latency.p999Ms.toFixed(2)} max ${result.latency.maxMs.toFixed(1)} ms`,
+    `p99 from actual send ${result.latencyFromSend?.p99Ms.toFixed(2)} ms`,
+    generator
+      ? `generator send lag p99 ${generator.sendLagP99Ms.toFixed(2)} max ${generator.sendLagMaxMs.toFixed(1)} ms, GC ${generator.gcPauses} pauses max ${generator.gcMaxMs.toFixed(1)} ms`
+      : '',
+    `${result.skipped} skipped, ${result.errors} errors`,
+  ].join('; ');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      target: { type: 'string', default: 'ringkv-1' },
+      rate: { type: 'string', default: '8700' },
+      seconds: { type: 'string', default: '20' },
+      'warmup-seconds': { type: 'string', default: '3' },
+      keys: { type: 'string', default: '100000' },
+      'read-fraction': { type: 'string', default: '0.9' },
+      'no-pin': { type: 'boolean', default: false },
+      'node-flag': { type: 'string', multiple: true, default: [] },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const warmupSeconds = Number(values['warmup-seconds']);
+  if (!(rate >= 100 && rate <= 200_000)) throw new Error('--rate must be from 100 to 200000');
+  if (!(seconds >= 1 && seconds <= 120)) throw new Error('--seconds must be from 1 to 120');
+  const pin = !values['no-pin'] && pinningAvailable();
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'ringkv-gc-half-peak-'));
+  const flags = ['--trace-gc-nvp', ...values['node-flag']];
+  const started = new Date().toISOString().slice(11, 19);
+  try {
+    const target = await startTarget(values.target, directory, flags);
+    const urls = [target.url];
+    const keys = Number(values.keys);
+    const preload = { urls, count: keys, valueJson: jsonValueText, batchSize: 500, connections: 8 };
+    const loaded = await preloadWs({ ...preload, timeoutMs: 120_000 });
+    if (loaded.failures > 0) throw new Error(`preload: ${loaded.failures} failures`);
+    const shape = { kind: 'rate' as const, opsPerSecond: rate, inflightPerConnectionMax: 256 };
+    const load = {
+      urls,
+      connections: 50,
+      shape,
+      keyspace: keys,
+      readFraction: Number(values['read-fraction']),
+      valueJson: jsonValueText,
+      seed: 7,
+    };
+    const cell = async () => {
+      // The warm-up runs unrecorded; the GC trace is cut at the measured window's edges.
+      await runWsLoad({ ...load, durationMs: warmupSeconds * 1000, warmupMs: 0 });
+      const offset = logText(target.logFile).length;
+      const [result, cpu] = await withCpuShares([target.process.pid], () =>
+        runWsLoad({ ...load, durationMs: seconds * 1000, warmupMs: 0 }),
+      );
+      return { result, cpu, trace: logText(target.logFile).slice(offset) };
+    };
+    const { result, cpu, trace } = pin
+      ? await withPinnedCpus([target.process.pid], defaultCpuSplit, cell)
+      : await cell();
+    const events = parseGcTrace(trace);
+    const gc = summarizeGc(events, 0, Number.POSITIVE_INFINITY, rate * seconds);
+    const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+    console.log(
+      [
+        `${values.target} at ${rate}/s for ${seconds} s (${pin ? 'generator on CPU 0, server on CPU 1' : 'not pinned'}; flags ${flags.join(' ')}; ${started}-${new Date().toISOString().slice(11, 19)}, load ${os.loadavg()[0]!.toFixed(2)})`,
+        `  client: ${describe(result)}`,
+        `  CPU: server ${cpu.serverPercent.toFixed(0)}%, generator ${cpu.generatorPercent.toFixed(0)}%`,
+        `  scavenges: ${gc.scavenge.count}, pause median ${gc.scavenge.pauseMedianMs.toFixed(2)} max ${gc.scavenge.pauseMaxMs.toFixed(2)} total ${gc.scavenge.pauseTotalMs.toFixed(0)} ms; per scavenge survived ${kb(gc.scavenge.survivedMeanBytes)} KB, promoted ${kb(gc.scavenge.promotedMeanBytes)} KB`,
+        `  per request: survived+promoted ${gc.survivedPerRequestBytes.toFixed(0)} B, promoted ${gc.promotedPerRequestBytes.toFixed(0)} B, heap growth ${gc.heapGrowthPerRequestBytes.toFixed(0)} B`,
+        `  mark-compacts: ${gc.markCompact.count}, pause max ${gc.markCompact.pauseMaxMs.toFixed(1)} total ${gc.markCompact.pauseTotalMs.toFixed(0)} ms; other kinds: ${[...new Set(events.map((event) => event.kind))].join(',')}`,
+      ].join('\n'),
+    );
+  } finally {
+    await stopAll();
+    if (values.keep) console.log(`logs kept in ${directory}`);
+    else rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+await main();
