@@ -1,0 +1,118 @@
+/**
+ * What one RingClient operation costs a 3-node cluster with replication factor 3 and quorums of 2: the
+ * servers' CPU microseconds per operation (and the app's), closed loop with 50 and 1,000 workers and open
+ * loop at a fixed rate (so two builds compared at the same rate do the same work per second), plus the
+ * replica batches the nodes sent (from /metrics). Run it from an `ab-snapshot.sh` tree to compare builds:
+ *   flock /tmp/ringkv-cpu.lock npx tsx bench/micro/rf3-cost.ts [--seconds 4] [--rate 6000]
+ *     [--cells closed50,closed1000,open] [--read-fraction 0.9] [--cpu-prof-dir DIR]  (the nodes' profiles, written when they stop)
+ * Same keys, values and 90/10 mix as bench:cluster's app cells; ports from bench/lib/ports.ts.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createRingClientAdapter } from '../cluster/ringkv-adapter.js';
+import { type AppLoadOptions, runAppLoad, runAppOpenLoop } from '../lib/app-load.js';
+import { withCpuShares } from '../lib/cpu.js';
+import { jsonValueText, valueBytes } from '../lib/keys.js';
+import { stopAll } from '../lib/processes.js';
+import { type RingkvNode, startRingkvCluster, stopRingkv, webSocketUrls } from '../lib/ringkv.js';
+import { preloadWs } from '../lib/ws-preload.js';
+
+const replicationNames = ['read_batches', 'read_keys', 'write_batches', 'write_keys', 'read_repairs'];
+
+/** The replication totals of every node, summed (ringkv_replica_* and ringkv_read_repairs). */
+async function replicationTotals(nodes: readonly RingkvNode[]): Promise<Record<string, number>> {
+  const totals: Record<string, number> = Object.fromEntries(replicationNames.map((name) => [name, 0]));
+  for (const node of nodes) {
+    const text = await (await fetch(`http://${node.address}/metrics`)).text();
+    for (const name of replicationNames) {
+      const metric = name === 'read_repairs' ? 'ringkv_read_repairs' : `ringkv_replica_${name}`;
+      const line = text.split('\n').find((candidate) => candidate.startsWith(`${metric} `));
+      totals[name]! += line ? Number(line.split(' ')[1]) : 0;
+    }
+  }
+  return totals;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      seconds: { type: 'string', default: '4' },
+      rate: { type: 'string', default: '6000' },
+      cells: { type: 'string', default: 'closed50,closed1000,open' },
+      'read-fraction': { type: 'string', default: '0.9' },
+      'cpu-prof-dir': { type: 'string' },
+    },
+  });
+  const seconds = Number(values.seconds);
+  const rate = Number(values.rate);
+  const readFraction = Number(values['read-fraction']);
+  if (!(seconds >= 1 && seconds <= 30) || !(rate >= 100 && rate <= 100_000)) {
+    throw new Error('--seconds must be 1-30 and --rate 100-100000');
+  }
+  if (!(readFraction >= 0 && readFraction <= 1)) throw new Error('--read-fraction must be from 0 to 1');
+  const logDirectory = mkdtempSync(path.join(os.tmpdir(), 'ringkv-rf3-cost-'));
+  const profile = values['cpu-prof-dir'];
+  const nodes = await startRingkvCluster(3, {
+    logDirectory,
+    replicationFactor: 3,
+    readQuorum: 2,
+    writeQuorum: 2,
+    ...(profile ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`] } : {}),
+  });
+  try {
+    const urls = webSocketUrls(nodes);
+    const preload = { urls, count: 100_000, valueJson: jsonValueText, batchSize: 500, connections: 8 };
+    await preloadWs({ ...preload, timeoutMs: 120_000 });
+    const adapter = await createRingClientAdapter(urls);
+    const common: Omit<AppLoadOptions, 'workers'> = {
+      durationMs: seconds * 1000,
+      warmupMs: 1000,
+      keyspace: 100_000,
+      readFraction,
+      value: 'v'.repeat(valueBytes - 2),
+      seed: 7,
+    };
+    const pids = nodes.map((node) => node.process.pid!);
+    const cells: Record<string, [string, () => ReturnType<typeof runAppLoad>]> = {
+      closed50: ['closed 50', () => runAppLoad(adapter, { ...common, workers: 50 })],
+      closed1000: ['closed 1000', () => runAppLoad(adapter, { ...common, workers: 1000 })],
+      open: [
+        `open ${rate}/s`,
+        () => runAppOpenLoop(adapter, { ...common, workers: 1, opsPerSecond: rate, inflightMax: 5000 }),
+      ],
+    };
+    for (const cell of values.cells.split(',')) {
+      if (!cells[cell]) throw new Error(`--cells: unknown ${cell}; known: ${Object.keys(cells).join(', ')}`);
+      const [name, run] = cells[cell];
+      const before = await replicationTotals(nodes);
+      // The cell's span on CLOCK_MONOTONIC, the clock V8's .cpuprofile timestamps use (microseconds).
+      const startMicros = process.hrtime.bigint() / 1000n;
+      const [result, cpu] = await withCpuShares(pids, run);
+      const endMicros = process.hrtime.bigint() / 1000n;
+      const after = await replicationTotals(nodes);
+      if (profile) console.log(`${name}: profile window ${startMicros} ${endMicros}`);
+      // Over the whole cell (warm-up included), so per-op figures use the same span's CPU shares.
+      const delta = (key: string) => after[key]! - before[key]!;
+      const ops = result.opsPerSecond;
+      console.log(
+        [
+          `${name}: ${Math.round(ops)} ops/s, p99 ${result.latency.p99Ms.toFixed(1)} ms, errors ${result.errors}`,
+          `server ${cpu.serverPercent.toFixed(0)}% = ${((cpu.serverPercent * 1e4) / ops).toFixed(1)} us/op`,
+          `app ${cpu.generatorPercent.toFixed(0)}% = ${((cpu.generatorPercent * 1e4) / ops).toFixed(1)} us/op`,
+          `read keys/batch ${(delta('read_keys') / Math.max(1, delta('read_batches'))).toFixed(1)}`,
+          `write keys/batch ${(delta('write_keys') / Math.max(1, delta('write_batches'))).toFixed(1)}`,
+          `read repairs ${delta('read_repairs')}`,
+        ].join('; '),
+      );
+    }
+    await adapter.close();
+  } finally {
+    await stopRingkv(nodes);
+    await stopAll();
+  }
+}
+
+await main();
