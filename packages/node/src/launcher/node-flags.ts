@@ -3,11 +3,15 @@
  * wrapper and by the benchmarks). Keep `packages/node/bin/ringkv.mjs`, which cannot import TypeScript, in
  * step with this list.
  *
- * `--max-semi-space-size=8` (MB; Node 20's default is 16): a node holding 100,000 keys under load spent
- * 5-15 ms per young-generation collection (scavenge) with 16 MB semi-spaces, about 3.5 a second at 9,000
- * ops/s, and those pauses were its p99. With 8 MB there are twice as many, each about half as long (2.5-3.5
- * ms), for the same or less total GC time, and the young generation's memory is halved. Measured at half
- * peak, 8 interleaved pairs (docs/PERFORMANCE.md): p99 lower in 7 of 8, median 9.7 -> 7.6 ms; throughput
- * at depth 16 and in batches of 100 within the noise.
+ * `--max-semi-space-size=2` (MB; Node 20's default is 16): the young generation's collections (scavenges)
+ * stop the node for a time that grows with what survives them, and what survives grows with the time
+ * between them. At half peak (8,000 ops/s) a node holding 100,000 keys promotes about 500 bytes per request
+ * whatever the semi-space size (`bench/cluster/gc-half-peak.ts`: 504 B with 2 MB, 500 with 8), so smaller
+ * semi-spaces give more, shorter pauses for the same total: 2 MB, about 25 scavenges a second of 1.4-1.6 ms
+ * (median) against 6 a second of 6.6-6.7 ms with 8 MB and 5-15 ms with 16 MB, GC time in total the same
+ * (617-667 against 584-606 ms per 15 s). Measured at half peak, interleaved (docs/PERFORMANCE.md): p99
+ * lower in 5 of 6 pairs against 8 MB, median 11.6 -> 7.6 ms; 1 MB doubled the total GC time and was not
+ * better; throughput per server CPU-second at depth 1, depth 16 and in batches of 100 within the noise.
+ * (16 -> 8 MB, the step before: p99 lower in 7 of 8 pairs, median 9.7 -> 7.6 ms.)
  */
-export const nodeV8Flags: readonly string[] = ['--max-semi-space-size=8'];
+export const nodeV8Flags: readonly string[] = ['--max-semi-space-size=2'];
