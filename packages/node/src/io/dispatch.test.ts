@@ -9,6 +9,7 @@ import { Dispatcher, type ImmediateReads } from './dispatch.js';
 import { createLogger } from './logger.js';
 import { NodeMetrics } from './metrics.js';
 import { probeTcp } from './probe.js';
+import { BatchReplyText } from './replies.js';
 import { systemClock } from './system-clock.js';
 
 function setup() {
@@ -104,6 +105,14 @@ describe('Dispatcher', () => {
     }
     const key = keys[0]!;
     const result = { key, value: { a: [1, 2] }, version };
+    const batch = new BatchReplyText(3);
+    expect(dispatcher.replyNowInto({ id: 1, op: 'read', key }, 'ws', batch)).toBe(true);
+    expect(dispatcher.replyNowInto({ id: 2, op: 'delete', key }, 'ws', batch)).toBe(false);
+    expect(dispatcher.replyNowInto({ id: 'x', op: 'read', key: keys[1]! }, 'ws', batch)).toBe(true);
+    expect(JSON.parse(batch.text())).toEqual([
+      { id: 1, ok: true, result },
+      { id: 'x', ok: true, result: { ...result, key: keys[1] } },
+    ]);
     expect(dispatcher.runNow({ id: 1, op: 'read', key }, 'http')).toBe(JSON.stringify(result));
     for (const missing of ['gone', 'never']) {
       expect(() => dispatcher.replyNow({ id: 1, op: 'read', key: missing }, 'ws')).toThrow(
@@ -114,7 +123,7 @@ describe('Dispatcher', () => {
     immediate = false;
     expect(dispatcher.replyNow({ id: 1, op: 'read', key }, 'ws')).toBeUndefined();
     const body = await metrics.text().then((m) => m.body);
-    expect(body).toContain('ringkv_requests_total{op="read",transport="ws",code="ok"} 6');
+    expect(body).toContain('ringkv_requests_total{op="read",transport="ws",code="ok"} 8');
     expect(body).toContain('ringkv_requests_total{op="read",transport="http",code="ok"} 1');
     expect(body).toContain('ringkv_requests_total{op="read",transport="ws",code="KEY_NOT_FOUND"} 2');
   });

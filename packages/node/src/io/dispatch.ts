@@ -10,7 +10,7 @@ import type { StoredRecord } from '../core/types.js';
 import type { NodeApi } from '../node-api.js';
 import type { Logger } from './logger.js';
 import type { NodeMetrics, Transport } from './metrics.js';
-import { recordReplyText, recordResultText } from './replies.js';
+import { type BatchReplyText, recordReplyText, recordResultText } from './replies.js';
 
 /** The requests the node answers; subscribe and unsubscribe belong to a WebSocket connection. */
 export type NodeRequest = Exclude<ClientRequest, { op: 'subscribe' | 'unsubscribe' }>;
@@ -35,15 +35,25 @@ export class Dispatcher {
    * with it. Counted and timed like `run`.
    */
   runNow(request: NodeRequest, transport: Transport): string | undefined {
-    return this.answerNow(request, transport, false);
+    return this.answerNow(request, transport, 'result');
   }
 
   /** `runNow`, answered with the whole ok reply of a WebSocket request (`{"id","ok","result"}`). */
   replyNow(request: NodeRequest, transport: Transport): string | undefined {
-    return this.answerNow(request, transport, true);
+    return this.answerNow(request, transport, 'reply');
   }
 
-  private answerNow(request: NodeRequest, transport: Transport, wholeReply: boolean): string | undefined {
+  /** `replyNow` added to a batch's reply: true when added, false when the request needs `run`. */
+  replyNowInto(request: NodeRequest, transport: Transport, batch: BatchReplyText): boolean {
+    return this.answerNow(request, transport, batch) !== undefined;
+  }
+
+  /** `form`: the result, the whole reply, or the reply added to a batch's (then `''` says it was added). */
+  private answerNow(
+    request: NodeRequest,
+    transport: Transport,
+    form: 'result' | 'reply' | BatchReplyText,
+  ): string | undefined {
     if (request.op !== 'read' || this.immediate === undefined) return undefined;
     const startedMs = performance.now();
     const record = this.immediate.readNow(request.key, request.consistency ?? 'quorum');
@@ -54,9 +64,10 @@ export class Dispatcher {
       throw new RingKvError('KEY_NOT_FOUND', `key ${JSON.stringify(request.key)} does not exist`);
     }
     const version = record!.version;
-    const text = wholeReply
-      ? recordReplyText(request.id, request.key, valueJson, version)
-      : recordResultText({ key: request.key, valueJson, version });
+    let text = '';
+    if (form === 'result') text = recordResultText({ key: request.key, valueJson, version });
+    else if (form === 'reply') text = recordReplyText(request.id, request.key, valueJson, version);
+    else form.addRecordReply(request.id, request.key, valueJson, version);
     this.metrics.recordOp('read', transport, 'ok', performance.now() - startedMs);
     return text;
   }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { errorReplyText, okReplyText, recordReplyText, recordResultText } from './replies.js';
+import { BatchReplyText, errorReplyText, okReplyText, recordReplyText, recordResultText } from './replies.js';
 
 const ids = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }),
@@ -49,6 +49,44 @@ describe('reply texts', () => {
     );
     expect(errorReplyText(null, { code: 'INTERNAL', message: 'x' })).toBe(
       JSON.stringify({ id: null, ok: false, error: { code: 'INTERNAL', message: 'x' } }),
+    );
+  });
+
+  it('BatchReplyText is the JSON array of its replies in order, however they were added', () => {
+    const keys = fc.oneof(fc.string({ unit: 'binary', minLength: 1 }), fc.constant('key:000000000001'));
+    const replies = fc.array(
+      fc.oneof(
+        fc.record({
+          kind: fc.constant('record' as const),
+          id: ids,
+          key: keys,
+          value: fc.jsonValue(),
+          version: fc.maxSafeNat(),
+        }),
+        fc.record({ kind: fc.constantFrom('text' as const, 'later' as const), id: ids }),
+      ),
+      { maxLength: 30 },
+    );
+    fc.assert(
+      fc.property(replies, (list) => {
+        const batch = new BatchReplyText(list.length);
+        const later: Array<[number, string]> = [];
+        const expected = list.map((reply) => {
+          if (reply.kind === 'record') {
+            const { id, key, value, version } = reply;
+            batch.addRecordReply(id, key, JSON.stringify(value), version);
+            return JSON.stringify({ id, ok: true, result: { key, value, version } });
+          }
+          const text = okReplyText(reply.id, '[1]');
+          if (reply.kind === 'text') batch.add(text);
+          else later.push([batch.reserve(), text]);
+          return text;
+        });
+        // Places are filled in any order, as asynchronous answers arrive.
+        for (const [place, text] of later.reverse()) batch.fill(place, text);
+        return batch.text() === `[${expected.join(',')}]`;
+      }),
+      { numRuns: 3_000 },
     );
   });
 });

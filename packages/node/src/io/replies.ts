@@ -23,6 +23,76 @@ export function recordReplyText(id: RequestId, key: string, valueJson: string, v
   return `{"id":${id},"ok":true,"result":{"key":"${key}","value":${valueJson},"version":${safeIntegerText(version)}}}`;
 }
 
+/** Pieces one reply adds at most to a BatchReplyText: a comma and a read's nine. */
+const piecesPerReplyMax = 10;
+
+/**
+ * A batch frame's reply text, `[reply,reply,...]`, kept as pieces and joined once when every reply is in:
+ * one string for the frame instead of a tree of concatenations per reply, each a small string of its own
+ * that the join then walks. A read answered at once adds its nine pieces (the stored value among them, not
+ * copied until the join); other replies add their text, or keep their place until it is known.
+ */
+export class BatchReplyText {
+  private readonly pieces: Array<string | number>;
+  private size = 1;
+  private replies = 0;
+
+  constructor(requests: number) {
+    // Sized once for the most pieces it can take: an array grown by push is copied as it grows.
+    this.pieces = new Array(requests * piecesPerReplyMax + 2);
+    this.pieces[0] = '[';
+  }
+
+  /** Appends one reply's text. */
+  add(text: string): void {
+    this.separate();
+    this.pieces[this.size++] = text;
+  }
+
+  /** Keeps the next reply's place for a text known later; `fill` it before `text`. */
+  reserve(): number {
+    this.separate();
+    return this.size++;
+  }
+
+  fill(place: number, text: string): void {
+    this.pieces[place] = text;
+  }
+
+  /** Appends `recordReplyText(id, key, valueJson, version)`, in pieces. */
+  addRecordReply(id: RequestId, key: string, valueJson: string, version: number): void {
+    if (typeof id !== 'number' || !plainJsonString(key)) {
+      this.add(recordReplyText(id, key, valueJson, version));
+      return;
+    }
+    this.separate();
+    const pieces = this.pieces;
+    let at = this.size;
+    // Array.prototype.join prints a number as String does, as the template of recordReplyText does.
+    pieces[at++] = '{"id":';
+    pieces[at++] = id;
+    pieces[at++] = ',"ok":true,"result":{"key":"';
+    pieces[at++] = key;
+    pieces[at++] = '","value":';
+    pieces[at++] = valueJson;
+    pieces[at++] = ',"version":';
+    pieces[at++] = safeIntegerText(version);
+    pieces[at++] = '}}';
+    this.size = at;
+  }
+
+  /** The frame's text; once, after every reserved place was filled. */
+  text(): string {
+    this.pieces[this.size++] = ']';
+    this.pieces.length = this.size;
+    return this.pieces.join('');
+  }
+
+  private separate(): void {
+    if (this.replies++ > 0) this.pieces[this.size++] = ',';
+  }
+}
+
 export function okReplyText(id: RequestId, resultText: string): string {
   return `{"id":${idText(id)},"ok":true,"result":${resultText}}`;
 }

@@ -28,7 +28,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { Dispatcher } from './dispatch.js';
 import { ReportedKeyLanes } from './key-lanes.js';
 import type { Logger } from './logger.js';
-import { errorReplyText, okReplyText } from './replies.js';
+import { BatchReplyText, errorReplyText, okReplyText } from './replies.js';
 
 export interface ConnectionContext {
   dispatcher: Dispatcher;
@@ -123,25 +123,22 @@ export class ClientConnection {
       this.send(`[${requests.map((request) => errorReplyText(idOf(request), error)).join(',')}]`);
       return;
     }
-    const texts = new Array<string>(count);
+    const reply = new BatchReplyText(count);
     const afters: Array<() => void> = [];
     let waiting = 0;
     const finish = () => {
       this.inflight -= count;
-      this.send(`[${texts.join(',')}]`);
+      this.send(reply.text());
       for (const after of afters) after();
     };
     for (let index = 0; index < count; index++) {
       const request = requests[index]!;
-      const now = this.answerNow(request);
-      if (now !== undefined) {
-        texts[index] = now;
-        continue;
-      }
+      if (this.answerNowInto(request, reply)) continue;
+      const place = reply.reserve();
       waiting++;
       this.answer(request)
         .then((answer) => {
-          texts[index] = answer.text;
+          reply.fill(place, answer.text);
           if (answer.after) afters.push(answer.after);
           if (--waiting === 0) finish();
         })
@@ -179,6 +176,24 @@ export class ClientConnection {
       const requestId = `ws-${this.connectionId}-${++this.requestSequence}`;
       const ringError = this.context.dispatcher.toRingKvError(error, request.op, requestId);
       return errorReplyText(request.id, ringError.toBody());
+    }
+  }
+
+  /** `answerNow` for a batch: the reply goes into the batch's; false when it must take `answer`. */
+  private answerNowInto(decoded: DecodedRequest, reply: BatchReplyText): boolean {
+    if (!decoded.ok) {
+      reply.add(errorReplyText(decoded.id, decoded.error.toBody()));
+      return true;
+    }
+    const request = decoded.request;
+    if (request.op !== 'read' || this.lanes.has(request.key)) return false;
+    try {
+      return this.context.dispatcher.replyNowInto(request, 'ws', reply);
+    } catch (error) {
+      const requestId = `ws-${this.connectionId}-${++this.requestSequence}`;
+      const ringError = this.context.dispatcher.toRingKvError(error, request.op, requestId);
+      reply.add(errorReplyText(request.id, ringError.toBody()));
+      return true;
     }
   }
 
