@@ -11,7 +11,9 @@
  * (median) against 6 a second of 6.6-6.7 ms with 8 MB and 5-15 ms with 16 MB, GC time in total the same
  * (617-667 against 584-606 ms per 15 s). Measured at half peak, interleaved (docs/PERFORMANCE.md): p99
  * lower in 5 of 6 pairs against 8 MB, median 11.6 -> 7.6 ms; 1 MB doubled the total GC time and was not
- * better; throughput per server CPU-second at depth 1, depth 16 and in batches of 100 within the noise.
- * (16 -> 8 MB, the step before: p99 lower in 7 of 8 pairs, median 9.7 -> 7.6 ms.)
+ * better. The price is GC time at higher rates: at 13,000 ops/s no p99 gain (2 pairs) for 30-65% more GC
+ * time, and in saturated cells about 7-11% fewer ops per server CPU-second in later pairs (14:36, depth 16
+ * and batches of 100; the first three pairs were within the noise). 4 MB, between the two, is not yet
+ * measured on a quiet machine. (16 -> 8 MB, the step before: p99 lower in 7 of 8 pairs, 9.7 -> 7.6 ms.)
  */
 export const nodeV8Flags: readonly string[] = ['--max-semi-space-size=2'];
