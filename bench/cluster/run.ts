@@ -10,6 +10,7 @@ import path from 'node:path';
 import { writeBenchmarksSection } from '../lib/benchmarks-md.js';
 import { describeRun, machineInfo } from '../lib/machine.js';
 import { stopAll } from '../lib/processes.js';
+import { nodeV8Flags } from '../lib/ringkv.js';
 import { terminalTable } from '../lib/table.js';
 import { type ClusterBenchConfig, parseConfig, type TargetName } from './config.js';
 import { clusterColumns, clusterMarkdown } from './report.js';
@@ -57,7 +58,7 @@ function notes(config: ClusterBenchConfig, loadAverage: number): string[] {
       'and these cells lasted 5 s); each note says how its cell ran. The column "generator send lag p99" is how ' +
       'late the generator itself sent (part of the p99 beside it); the notes add the p99 from the actual send, the ' +
       "generator's loop delay and GC and, for ringkv, the first node's loop delay and GC pauses during the cell. " +
-      'ringkv nodes run with `--max-semi-space-size=2` (packages/node/src/launcher/node-flags.ts). ' +
+      `ringkv nodes run with \`${nodeV8Flags.join(' ')}\` (packages/node/src/launcher/node-flags.ts). ` +
       'Against 3 nodes the protocol-level generator spreads its connections over all nodes and is not ring-aware (a request may be forwarded one hop); RingClient is.',
     `1-minute load average at the end: ${loadAverage.toFixed(2)}.`,
   ];

@@ -3,17 +3,19 @@
  * wrapper and by the benchmarks). Keep `packages/node/bin/ringkv.mjs`, which cannot import TypeScript, in
  * step with this list.
  *
- * `--max-semi-space-size=2` (MB; Node 20's default is 16): the young generation's collections (scavenges)
+ * `--max-semi-space-size=8` (MB; Node 20's default is 16): the young generation's collections (scavenges)
  * stop the node for a time that grows with what survives them, and what survives grows with the time
- * between them. At half peak (8,000 ops/s) a node holding 100,000 keys promotes about 500 bytes per request
- * whatever the semi-space size (`bench/cluster/gc-half-peak.ts`: 504 B with 2 MB, 500 with 8), so smaller
- * semi-spaces give more, shorter pauses for the same total: 2 MB, about 25 scavenges a second of 1.4-1.6 ms
- * (median) against 6 a second of 6.6-6.7 ms with 8 MB and 5-15 ms with 16 MB, GC time in total the same
- * (617-667 against 584-606 ms per 15 s). Measured at half peak, interleaved (docs/PERFORMANCE.md): p99
- * lower in 5 of 6 pairs against 8 MB, median 11.6 -> 7.6 ms; 1 MB doubled the total GC time and was not
- * better. The price is GC time at higher rates: at 13,000 ops/s no p99 gain (2 pairs) for 30-65% more GC
- * time, and in saturated cells about 7-11% fewer ops per server CPU-second in later pairs (14:36, depth 16
- * and batches of 100; the first three pairs were within the noise). 4 MB, between the two, is not yet
- * measured on a quiet machine. (16 -> 8 MB, the step before: p99 lower in 7 of 8 pairs, 9.7 -> 7.6 ms.)
+ * between them. With 16 MB a node holding 100,000 keys paused 5-15 ms per scavenge, and those pauses were
+ * its p99 at half peak; 8 MB halved each pause for the same total (p99 lower in 7 of 8 interleaved pairs,
+ * 9.7 -> 7.6 ms median; docs/PERFORMANCE.md).
+ *
+ * 2 MB was tried (7fa2708) and taken back: at half peak on one node it gave shorter pauses (1.4-1.6 ms) and
+ * a lower p99 in 5 of 6 pairs (11.6 -> 7.6 ms median), but each scavenge has a fixed cost on a 100,000-key
+ * heap, and four times as many of them cost throughput everywhere else: interleaved rounds of 3 nodes rf 3
+ * (2026-11-27 14:55-15:01, `run.ts --targets ringkv-3-rf3 --shapes depth1,app --node-flag=...`) did
+ * 7,137 / 5,044 / 5,118 ops/s at depth 1 with 2 MB against 8,217 / 8,134 / 8,419 with 8 MB, RingClient with
+ * 50 workers 11,540 / 11,583 / 10,535 against 15,303 / 13,213 / 16,735, with 1,000 workers 24,728 / 22,414 /
+ * 20,772 against 32,996 / 28,485 / 37,774 (8 MB ahead in every cell of every round, load 0.6-4.8); the full
+ * bench at 14:40 with 2 MB also had one node's HTTP rate 28% lower than at 12:00 with 8 MB.
  */
-export const nodeV8Flags: readonly string[] = ['--max-semi-space-size=2'];
+export const nodeV8Flags: readonly string[] = ['--max-semi-space-size=8'];
