@@ -5,6 +5,7 @@
  */
 import { limits, type MembershipMessage, type MemberUpdate, RingKvError } from '@ringkv/protocol';
 import { Dissemination } from './dissemination.js';
+import { JoinGate } from './join-gate.js';
 import { factOf, type MemberState, type MemberTable } from './member-table.js';
 import type { MembershipEvent } from './membership.js';
 import type { MembershipConfig } from './membership-config.js';
@@ -59,11 +60,7 @@ export class MembershipProtocol {
   /** Started with seeds and none has answered yet: our view of the cluster is only ourselves. */
   private awaitingSeed = false;
   private readonly tokens: ProvisionalTokens;
-  /** When this node last took chosen tokens, and how many times it has: markReady waits on both. */
-  private tokensTakenAtMs = Number.NEGATIVE_INFINITY;
-  private tokensTaken = 0;
-  /** The `tokensTaken` for which markReady last pulled full states (once per set of tokens). */
-  private pulledBeforeReady = 0;
+  private readonly joinGate: JoinGate;
 
   constructor(private readonly deps: ProtocolDeps) {
     const { config } = deps;
@@ -74,6 +71,12 @@ export class MembershipProtocol {
       onFinal: deps.onTokensFinal,
     });
     this.timers = new TimerSet(deps.clock);
+    this.joinGate = new JoinGate({
+      clock: deps.clock,
+      timers: this.timers,
+      joiningMinMs: config.joiningMinMs,
+      pullWaitMs: config.pingTimeoutMs,
+    });
     this.queue = new Dissemination(config.disseminationQueueMax, config.disseminationFactor);
     this.suspicion = new SuspicionTimers(this.timers, config.suspectTimeoutMs, (id, incarnation) =>
       this.suspicionExpired(id, incarnation),
@@ -243,8 +246,7 @@ export class MembershipProtocol {
   }
 
   private takeTokens(tokens: number[]): void {
-    this.tokensTakenAtMs = this.deps.clock.nowMs();
-    this.tokensTaken++;
+    this.joinGate.tookTokens();
     const previous = { ...this.me, tokens: [...this.me.tokens] };
     const member = { ...previous, status: 'joining' as const, incarnation: previous.incarnation + 1, tokens };
     this.deps.table.replace(member);
@@ -253,36 +255,29 @@ export class MembershipProtocol {
   }
 
   /**
-   * A joining node whose ranges have arrived turns alive (a no-op in any other state), but not sooner than
-   * `joiningMinMs` after it took its tokens, and only after one last full-state pull from a few members
-   * (a node that joined at the same moment announced its tokens to them; once we are alive, only it can
-   * still move). Tokens chosen again meanwhile make the wait void: their ranges stream in first, and the
-   * streaming calls this again.
+   * A joining node whose ranges have arrived turns alive (a no-op in any other state) once the join gate
+   * opens: a node that joined at the same moment announced its tokens to the members we pull from, and once
+   * we are alive only it can still move.
    */
   markReady(): void {
     if (this.lifecycle !== 'running' || this.awaitingSeed || this.me.status !== 'joining') return;
-    const taken = this.tokensTaken;
-    const afterWait = (delayMs: number) =>
-      this.timers.schedule(delayMs, () => {
-        if (this.tokensTaken === taken) this.markReady();
-      });
-    const waitMs = this.tokensTakenAtMs + this.deps.config.joiningMinMs - this.deps.clock.nowMs();
-    if (waitMs > 0) {
-      afterWait(waitMs);
+    if (
+      !this.joinGate.open(
+        () => this.pullFullStates(),
+        () => this.markReady(),
+      )
+    )
       return;
-    }
-    if (taken > 0 && this.pulledBeforeReady !== taken) {
-      this.pulledBeforeReady = taken;
-      const members = this.others((status) => status === 'alive' || status === 'joining');
-      for (const id of pickRandom(members, this.deps.config.indirectPingCount, this.deps.random)) {
-        this.sendSync(id, true);
-      }
-      afterWait(this.deps.config.pingTimeoutMs);
-      return;
-    }
     this.tokens.settle();
     this.setSelf('alive', this.me.incarnation);
     this.announce();
+  }
+
+  private pullFullStates(): void {
+    const members = this.others((status) => status === 'alive' || status === 'joining');
+    for (const id of pickRandom(members, this.deps.config.indirectPingCount, this.deps.random)) {
+      this.sendSync(id, true);
+    }
   }
 
   /** Whether we started with seeds and none has answered yet. */
