@@ -1,23 +1,26 @@
 /**
- * The moving parts behind `Membership` (membership.ts has the overview): the protocol period, one handler
- * per message type, how a fact is applied (and how facts about this node are refuted), joining, leaving,
- * admission and the checksum-triggered full-state sync.
+ * The moving parts behind `Membership` (membership.ts has the overview): the lifecycle (start, leave,
+ * stop), the protocol period and one handler per message type. The ideas they use live beside it:
+ * applying facts (membership-facts.ts), this node's own entry and refutation (membership-self.ts),
+ * joining and token choice (membership-joining.ts), add_node (membership-admission.ts), and the checksums,
+ * piggybacked facts and full-state syncs that probes carry (membership-sync.ts).
  */
-import { limits, type MembershipMessage, type MemberUpdate, RingKvError } from '@ringkv/protocol';
+import type { MembershipMessage, MemberUpdate } from '@ringkv/protocol';
 import { Dissemination } from './dissemination.js';
-import { JoinGate } from './join-gate.js';
-import { factOf, type MemberState, type MemberTable } from './member-table.js';
+import type { MemberState, MemberTable } from './member-table.js';
 import type { MembershipEvent } from './membership.js';
+import { Admission } from './membership-admission.js';
 import type { MembershipConfig } from './membership-config.js';
-import { type ProbeMessage, Prober, pickRandom } from './probe.js';
-import { ProvisionalTokens, type TokenChoiceReason } from './provisional-tokens.js';
-import type { Ring } from './ring.js';
+import { MemberFacts } from './membership-facts.js';
+import { Joining, type TokenChoiceDeps } from './membership-joining.js';
+import { SelfState } from './membership-self.js';
+import { StateSync } from './membership-sync.js';
+import { Prober, pickRandom } from './probe.js';
 import { Seeds } from './seeds.js';
-import { SuspicionTimers } from './suspicion.js';
 import { TimerSet } from './timer-set.js';
 import { assert, type Clock, type NodeId, type Random } from './types.js';
 
-export interface ProtocolDeps {
+export interface ProtocolDeps extends TokenChoiceDeps {
   self: NodeId;
   clock: Clock;
   random: Random;
@@ -25,16 +28,6 @@ export interface ProtocolDeps {
   config: MembershipConfig;
   table: MemberTable;
   emit: (event: MembershipEvent) => void;
-  /**
-   * Set when this node's tokens are provisional (a new node): called on the first full state from a
-   * cluster (`join`), with the ring of the other members; the tokens it returns replace ours and this node
-   * stays `joining` until `markReady()`. Undefined from it keeps our tokens (and we are a returning member).
-   * Called again (`collision`) while still joining if another node joined at the same moment
-   * (provisional-tokens.ts).
-   */
-  chooseTokens?: (others: Ring, reason: TokenChoiceReason) => number[] | undefined;
-  /** Our tokens stopped being provisional (chosen, or kept because we founded the cluster): keep them. */
-  onTokensFinal?: (tokens: number[]) => void;
 }
 
 type Lifecycle = 'created' | 'running' | 'leaving' | 'stopped';
@@ -51,49 +44,57 @@ export class MembershipProtocol {
   };
   private readonly timers: TimerSet;
   private readonly queue: Dissemination;
-  private readonly suspicion: SuspicionTimers;
+  private readonly facts: MemberFacts;
   private readonly prober: Prober;
-  private readonly lastSyncMs = new Map<NodeId, number>();
-  private readonly admitting = new Map<NodeId, number>();
+  private readonly sync: StateSync;
+  private readonly selfState: SelfState;
+  private readonly admission: Admission;
   private seeds: Seeds | undefined;
   private periods = 0;
-  /** Started with seeds and none has answered yet: our view of the cluster is only ourselves. */
-  private awaitingSeed = false;
-  private readonly tokens: ProvisionalTokens;
-  private readonly joinGate: JoinGate;
+  private readonly joining: Joining;
 
   constructor(private readonly deps: ProtocolDeps) {
     const { config } = deps;
-    this.tokens = new ProvisionalTokens({
-      self: deps.self,
-      table: deps.table,
-      choose: deps.chooseTokens,
-      onFinal: deps.onTokensFinal,
-    });
     this.timers = new TimerSet(deps.clock);
-    this.joinGate = new JoinGate({
-      clock: deps.clock,
-      timers: this.timers,
-      joiningMinMs: config.joiningMinMs,
-      pullWaitMs: config.pingTimeoutMs,
-    });
     this.queue = new Dissemination(config.disseminationQueueMax, config.disseminationFactor);
-    this.suspicion = new SuspicionTimers(this.timers, config.suspectTimeoutMs, (id, incarnation) =>
-      this.suspicionExpired(id, incarnation),
-    );
+    this.sync = new StateSync({ ...deps, queue: this.queue });
+    this.selfState = new SelfState({ ...deps, queue: this.queue, gossips: () => !this.awaitingSeed });
+    this.joining = new Joining({ ...deps, timers: this.timers, selfState: this.selfState });
+    this.admission = new Admission({
+      table: deps.table,
+      offer: (to) => this.sync.sendSync(to, true),
+      founding: () => this.joining.keep(),
+    });
+    this.facts = new MemberFacts({
+      ...deps,
+      queue: this.queue,
+      timers: this.timers,
+      selfState: this.selfState,
+      stats: this.stats,
+      running: () => this.lifecycle === 'running',
+      removedSelf: () => {
+        if (this.lifecycle === 'running') this.becomeRemoved();
+      },
+      rechooseTokens: () => this.rechooseTokens(),
+      announce: () => this.announce(),
+    });
     this.prober = new Prober({
       timers: this.timers,
       random: deps.random,
       config,
-      send: (to, message) => this.sendProbe(to, message),
+      send: (to, message) => this.sync.sendProbe(to, message),
       targets: () => this.others((status) => status !== 'dead'),
       helpers: (target) => this.others((status, id) => status === 'alive' && id !== target),
-      failed: (target) => this.probeFailed(target),
+      failed: (target) => this.facts.probeFailed(target),
     });
   }
 
   private get me(): MemberState {
-    return this.deps.table.get(this.deps.self)!;
+    return this.selfState.me;
+  }
+
+  private get awaitingSeed(): boolean {
+    return this.joining.awaitingSeed;
   }
 
   start(seeds: NodeId[]): void {
@@ -106,14 +107,13 @@ export class MembershipProtocol {
       joining: () => this.lifecycle === 'running' && this.awaitingSeed,
       selfFact: () => {
         this.stats.joinAttempts++;
-        // A new node introduces itself joining (with no tokens yet): it owns nothing until it has chosen.
-        return { ...factOf(this.me), status: this.tokens.provisional ? 'joining' : 'alive' };
+        return this.joining.introduction();
       },
-      sendSync: (to) => this.sendSync(to, true),
+      sendSync: (to) => this.sync.sendSync(to, true),
     });
     if (this.seeds.seeds.length > 0) {
-      this.awaitingSeed = true;
-      this.setSelf('joining', this.me.incarnation);
+      this.joining.awaitingSeed = true;
+      this.selfState.set('joining', this.me.incarnation);
       this.seeds.join();
     }
     this.timers.schedule(this.deps.config.protocolPeriodMs, () => this.tick());
@@ -141,22 +141,17 @@ export class MembershipProtocol {
   }
 
   admit(id: NodeId): void {
-    if (this.admitting.size >= limits.clusterNodesMax) {
-      throw new RingKvError('UNAVAILABLE', `already admitting ${this.admitting.size} nodes; try again later`);
-    }
-    this.tokens.keep();
-    this.admitting.set(id, limits.membershipAdmitAttemptsMax);
-    this.sendSync(id, true);
+    this.admission.admit(id);
   }
 
   /** A fact decided here (decommission): apply it and gossip it. */
   applyLocal(fact: MemberUpdate): void {
-    this.applyFacts([fact], undefined);
+    this.facts.apply([fact], undefined);
   }
 
   /** forget(): remove `fact.id` and tell every member, and the removed node itself, directly. */
   announceRemoval(fact: MemberUpdate): void {
-    this.applyFacts([fact], undefined);
+    this.facts.apply([fact], undefined);
     for (const id of [...this.others(() => true), fact.id])
       this.deps.send(id, { type: 'leave', member: fact });
   }
@@ -167,15 +162,15 @@ export class MembershipProtocol {
     switch (message.type) {
       case 'ping':
         this.tellRemoved(from);
-        this.applyFacts(message.updates, from);
-        this.sendProbe(from, { type: 'ack', seq: message.seq });
+        this.facts.apply(message.updates, from);
+        this.sync.sendProbe(from, { type: 'ack', seq: message.seq });
         this.maybeSync(from, message);
         break;
       case 'ack':
         this.onAck(from, message);
         break;
       case 'ping-req':
-        this.applyFacts(message.updates, from);
+        this.facts.apply(message.updates, from);
         this.prober.onPingReq(from, message.seq, message.target);
         break;
       case 'join':
@@ -187,7 +182,7 @@ export class MembershipProtocol {
         if (joined) this.onFullState(from, message.members, message.type === 'sync' && message.reply);
         break;
       case 'leave':
-        this.applyFacts([message.member], from);
+        this.facts.apply([message.member], from);
         break;
     }
   }
@@ -201,9 +196,9 @@ export class MembershipProtocol {
   }
 
   private onAck(from: NodeId, message: { seq: number; checksum: string; updates: MemberUpdate[] }): void {
-    this.applyFacts(message.updates, from);
+    this.facts.apply(message.updates, from);
     const relay = this.prober.onAck(message.seq);
-    if (relay) this.sendProbe(relay.to, { type: 'ack', seq: relay.seq });
+    if (relay) this.sync.sendProbe(relay.to, { type: 'ack', seq: relay.seq });
     this.maybeSync(from, message);
   }
 
@@ -212,46 +207,13 @@ export class MembershipProtocol {
    * once; a new one chooses its tokens against the ring it now sees and stays joining until `markReady`.
    */
   private onFullState(from: NodeId, members: MemberUpdate[], reply: boolean): void {
-    const chose = this.applyFacts(members, from, () => this.chooseTokens());
+    const chose = this.facts.apply(members, from, () => this.joining.choose());
     const wasAwaiting = this.awaitingSeed;
-    this.awaitingSeed = false;
-    if (wasAwaiting && this.me.status === 'joining' && !chose) this.setSelf('alive', this.me.incarnation);
+    this.joining.awaitingSeed = false;
+    if (wasAwaiting && this.me.status === 'joining' && !chose)
+      this.selfState.set('alive', this.me.incarnation);
     if (chose) this.announce();
-    else if (reply) this.sendSync(from, false);
-  }
-
-  /**
-   * Once, on the first full state with other members: provisional tokens are replaced by the ones the
-   * node chooses against the others' ring, and the node becomes (or stays) joining, one incarnation up.
-   * Runs before the ring is rebuilt, so no ring with our provisional tokens ever reaches a listener.
-   */
-  private chooseTokens(): boolean {
-    const tokens = this.tokens.choose();
-    if (tokens === undefined) return false;
-    this.takeTokens(tokens);
-    return true;
-  }
-
-  /**
-   * While joining: a node that joined at the same moment took tokens we did not see when we chose ours;
-   * choose again around them (provisional-tokens.ts says who moves). Before the ring is rebuilt, as above.
-   */
-  private rechooseTokens(): boolean {
-    if (this.awaitingSeed || this.lifecycle !== 'running' || this.me.status !== 'joining') return false;
-    const tokens = this.tokens.rechoose();
-    if (tokens === undefined) return false;
-    this.stats.tokenRechoices++;
-    this.takeTokens(tokens);
-    return true;
-  }
-
-  private takeTokens(tokens: number[]): void {
-    this.joinGate.tookTokens();
-    const previous = { ...this.me, tokens: [...this.me.tokens] };
-    const member = { ...previous, status: 'joining' as const, incarnation: previous.incarnation + 1, tokens };
-    this.deps.table.replace(member);
-    this.queue.enqueue(factOf(member));
-    this.deps.emit({ type: 'member', member: { ...member, tokens: [...tokens] }, previous });
+    else if (reply) this.sync.sendSync(from, false);
   }
 
   /**
@@ -262,21 +224,20 @@ export class MembershipProtocol {
   markReady(): void {
     if (this.lifecycle !== 'running' || this.awaitingSeed || this.me.status !== 'joining') return;
     if (
-      !this.joinGate.open(
+      !this.joining.mayTurnAlive(
         () => this.pullFullStates(),
         () => this.markReady(),
       )
     )
       return;
-    this.tokens.settle();
-    this.setSelf('alive', this.me.incarnation);
+    this.selfState.set('alive', this.me.incarnation);
     this.announce();
   }
 
   private pullFullStates(): void {
     const members = this.others((status) => status === 'alive' || status === 'joining');
     for (const id of pickRandom(members, this.deps.config.indirectPingCount, this.deps.random)) {
-      this.sendSync(id, true);
+      this.sync.sendSync(id, true);
     }
   }
 
@@ -287,7 +248,7 @@ export class MembershipProtocol {
 
   /** Pushes our full state to every other member at once (token choice, end of a join): no gossip delay. */
   private announce(): void {
-    for (const id of this.others(() => true)) this.sendSync(id, false);
+    for (const id of this.others(() => true)) this.sync.sendSync(id, false);
   }
 
   private tick(): void {
@@ -299,80 +260,22 @@ export class MembershipProtocol {
     if (!this.awaitingSeed && this.periods % seedSyncEvery === 0) this.seeds!.syncWithOne();
     const dead = this.others((status) => status === 'dead');
     if (dead.length > 0) this.prober.ping(dead[this.deps.random.int(dead.length)]!);
-    for (const [id, attemptsLeft] of this.admitting) {
-      if (this.deps.table.get(id) || attemptsLeft <= 0) this.admitting.delete(id);
-      else {
-        this.admitting.set(id, attemptsLeft - 1);
-        this.sendSync(id, true);
-      }
-    }
+    this.admission.tick();
     this.timers.schedule(this.deps.config.protocolPeriodMs, () => this.tick());
   }
 
   private onJoin(from: NodeId, member: MemberUpdate): void {
-    this.tokens.keep();
-    this.applyFacts([member], from);
+    this.joining.keep();
+    this.facts.apply([member], from);
     const members = this.deps.table.fullState();
     this.deps.send(from, { type: 'join-reply', members, checksum: this.deps.table.checksum() });
   }
 
-  /** Applies a batch of facts, then `beforeSettle` (its result is returned), then rebuilds the ring once. */
-  private applyFacts(
-    facts: readonly MemberUpdate[],
-    source: NodeId | undefined,
-    beforeSettle?: () => boolean,
-  ): boolean {
-    for (const fact of facts) {
-      if (fact.id === this.deps.self) this.onSelfFact(fact);
-      else this.applyFact(fact, source);
-    }
-    const result = beforeSettle?.() ?? false;
-    const rechose = !result && this.rechooseTokens();
-    if (this.deps.table.settle()) this.deps.emit({ type: 'ring', ring: this.deps.table.ring() });
-    if (rechose) this.announce();
-    return result;
-  }
-
-  private applyFact(fact: MemberUpdate, source: NodeId | undefined): void {
-    const result = this.deps.table.apply(fact);
-    if (result.kind === 'changed') {
-      const { member, previous } = result;
-      this.queue.enqueue(factOf(member), source);
-      if (member.status === 'suspect') this.suspicion.suspect(member.id, member.incarnation);
-      else this.suspicion.clear(member.id);
-      this.deps.emit(previous ? { type: 'member', member, previous } : { type: 'member', member });
-    } else if (result.kind === 'removed') {
-      this.suspicion.clear(fact.id);
-      this.queue.enqueue({ id: fact.id, status: 'removed', incarnation: fact.incarnation }, source);
-      this.deps.emit({ type: 'removed', id: fact.id });
-    }
-  }
-
-  /** Someone says something about us: removal and decommission we accept; suspicion we refute. */
-  private onSelfFact(fact: MemberUpdate): void {
-    const me = this.me;
-    if (fact.incarnation < me.incarnation) return;
-    if (fact.status === 'removed') {
-      if (this.lifecycle === 'running') this.becomeRemoved();
-      return;
-    }
-    if (fact.status === 'leaving' && me.status !== 'leaving') {
-      this.setSelf('leaving', fact.incarnation);
-    } else if (fact.status === 'suspect' || fact.status === 'dead' || fact.incarnation > me.incarnation) {
-      this.stats.refutes++;
-      this.setSelf(me.status, fact.incarnation + 1);
-    }
-  }
-
-  private setSelf(status: MemberState['status'], incarnation: number): void {
-    const previous = { ...this.me };
-    const member = { ...previous, status, incarnation };
-    this.deps.table.replace(member);
-    const ringChanged = this.deps.table.settle();
-    // Before any seed answered, there is no one to tell (and our join message carries the fact).
-    if (!this.awaitingSeed) this.queue.enqueue(factOf(member));
-    this.deps.emit({ type: 'member', member: { ...member }, previous });
-    if (ringChanged) this.deps.emit({ type: 'ring', ring: this.deps.table.ring() });
+  /** While joining, chooses tokens again around a concurrent joiner's (membership-joining.ts). */
+  private rechooseTokens(): boolean {
+    if (this.lifecycle !== 'running' || !this.joining.rechoose()) return false;
+    this.stats.tokenRechoices++;
+    return true;
   }
 
   private becomeRemoved(): void {
@@ -380,57 +283,10 @@ export class MembershipProtocol {
     this.deps.emit({ type: 'removed', id: this.deps.self });
   }
 
-  private probeFailed(target: NodeId): void {
-    const member = this.deps.table.get(target);
-    if (this.lifecycle !== 'running' || !member) return;
-    if (member.status === 'suspect' || member.status === 'dead') return;
-    this.stats.suspected++;
-    this.applyFacts([{ id: target, status: 'suspect', incarnation: member.incarnation }], undefined);
-  }
-
-  private suspicionExpired(id: NodeId, incarnation: number): void {
-    const member = this.deps.table.get(id);
-    if (member?.status !== 'suspect' || member.incarnation !== incarnation) return;
-    this.stats.declaredDead++;
-    this.applyFacts([{ id, status: 'dead', incarnation }], undefined);
-  }
-
-  /**
-   * Gossip converges on its own while facts are in flight. When neither side has anything left to say
-   * and the checksums still differ, some fact was lost (or forgotten by a full queue): push-pull the full
-   * state, at most once per `syncIntervalMs` per peer.
-   */
+  /** A probe's checksum differs from ours: a full sync may be due (membership-sync.ts decides). */
   private maybeSync(from: NodeId, message: { checksum: string; updates: readonly MemberUpdate[] }): void {
     if (this.lifecycle !== 'running' || this.awaitingSeed) return;
-    if (message.updates.length > 0 || !this.deps.table.get(from) || this.queue.hasFor(from)) return;
-    if (message.checksum === this.deps.table.checksum()) return;
-    const nowMs = this.deps.clock.nowMs();
-    const lastMs = this.lastSyncMs.get(from);
-    if (lastMs !== undefined && nowMs - lastMs < this.deps.config.syncIntervalMs) return;
-    if (this.lastSyncMs.size >= limits.clusterNodesMax) this.lastSyncMs.clear();
-    this.lastSyncMs.set(from, nowMs);
-    this.stats.syncsStarted++;
-    this.sendSync(from, true);
-  }
-
-  private sendSync(to: NodeId, reply: boolean): void {
-    const { table } = this.deps;
-    this.deps.send(to, { type: 'sync', reply, members: table.fullState(), checksum: table.checksum() });
-  }
-
-  /**
-   * Adds our checksum and piggybacked facts. A ping to a member we hold suspect always carries that
-   * suspicion (Lifeguard's "buddy system"), so the member can refute at once instead of waiting for
-   * the rumour to reach it.
-   */
-  private sendProbe(to: NodeId, message: ProbeMessage): void {
-    const { table } = this.deps;
-    const target = table.get(to);
-    const buddy = message.type === 'ping' && target?.status === 'suspect';
-    const max = limits.membershipUpdatesPerMessageMax - (buddy ? 1 : 0);
-    const updates = this.queue.take(to, table.size, max);
-    if (buddy && !updates.some((update) => update.id === to)) updates.unshift(factOf(target));
-    this.deps.send(to, { ...message, checksum: table.checksum(), updates });
+    if (this.sync.maybeSync(from, message)) this.stats.syncsStarted++;
   }
 
   private others(keep: (status: MemberState['status'], id: NodeId) => boolean): NodeId[] {
