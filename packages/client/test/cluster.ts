@@ -1,11 +1,11 @@
 /**
- * A real 3-node cluster for the client's tests: `ringkv node` processes through the node package's test
- * helper (the first alone, the others joining it), waited on until every node lists every other as alive
- * and all report the same ring checksum.
+ * A real 3-node cluster for the client's tests: `ringkv node` processes started by the node package's
+ * spawn helper, `@ringkv/node/test-support` (the first alone, the others joining it), waited on until
+ * every node lists every other as alive and all report the same ring checksum.
  */
 import { HttpClient, type RingClient } from '@ringkv/client';
+import { type NodeProcess, startNodeProcess } from '@ringkv/node/test-support';
 import type { StatsEvent } from '@ringkv/protocol';
-import { type NodeProcess, startNodeProcess } from '../../node/test/helpers/node-process.js';
 
 export async function startCluster(portRange: [number, number], size = 3): Promise<NodeProcess[]> {
   const args = ['--memory', '--vnodes', '16'];

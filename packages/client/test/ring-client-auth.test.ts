@@ -1,11 +1,7 @@
 /** The client against a real node started with --token: the right token works, a wrong or missing one is UNAUTHORIZED. */
 import { HttpClient, RingClient } from '@ringkv/client';
+import { type NodeProcess, startNodeProcess, stopAllNodeProcesses } from '@ringkv/node/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type NodeProcess,
-  startNodeProcess,
-  stopAllNodeProcesses,
-} from '../../node/test/helpers/node-process.js';
 
 let node: NodeProcess;
 

@@ -4,13 +4,9 @@
  * when the node the client is connected to is killed with SIGKILL.
  */
 import { HttpClient, RingClient, RingKvError } from '@ringkv/client';
+import { type NodeProcess, startNodeProcess, stopAllNodeProcesses } from '@ringkv/node/test-support';
 import type { DashboardEvent } from '@ringkv/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type NodeProcess,
-  startNodeProcess,
-  stopAllNodeProcesses,
-} from '../../node/test/helpers/node-process.js';
 import { forwardedAfter, startCluster } from './cluster.js';
 
 const portRange: [number, number] = [22400, 22499];
