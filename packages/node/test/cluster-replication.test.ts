@@ -181,6 +181,11 @@ describe('a cluster of three real processes', () => {
       expect(batchesSent).toBeGreaterThan(0);
       expect(keysSent / batchesSent).toBeGreaterThan(10);
     }
+    // Every create was decided and written in one round (its coordinator a replica, all replicas up).
+    const singleRound = await Promise.all(
+      nodes.map((node) => metricValue(node, 'ringkv_single_round_writes')),
+    );
+    expect(singleRound.reduce((sum, count) => sum + count, 0)).toBe(keyCount);
   }, 180_000);
 
   it('answers get_node the same on every node', async () => {

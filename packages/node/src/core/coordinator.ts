@@ -13,10 +13,17 @@ import type { Store } from '../store/store.js';
 import type { HybridLogicalClock } from './hlc.js';
 import { KeyQueue } from './key-queue.js';
 import { QuorumRound, type ReplicationConfig, requiredAnswers } from './quorum.js';
-import type { AnswerSink } from './replica-batch.js';
+import type { AnswerSink, ConditionalAnswer } from './replica-batch.js';
 import { newestAnswer, ReplicaUpkeep } from './replica-upkeep.js';
 import type { Ring } from './ring.js';
-import { type Clock, compareRecords, type NodeId, type StoredRecord } from './types.js';
+import {
+  conditionError,
+  conditionHolds,
+  describeKey,
+  SingleRoundWriter,
+  type WriteOp,
+} from './single-round-write.js';
+import type { Clock, NodeId, StoredRecord } from './types.js';
 
 export type DataOp = 'create' | 'read' | 'update' | 'delete';
 
@@ -49,6 +56,17 @@ export interface ReplicaChannel {
   ): void;
   /** `writeReplica` (no hint) answering a sink instead of a promise. */
   writeReplicaTo(node: NodeId, key: string, record: StoredRecord, sink: AnswerSink<boolean>): void;
+  /**
+   * Writes `record` to `node` only if `node` holds exactly `expect` (null: no record of the key); the sink
+   * gets `true` (applied) or the record `node` holds instead (single-round-write.ts).
+   */
+  writeReplicaIfTo(
+    node: NodeId,
+    key: string,
+    record: StoredRecord,
+    expect: { version: number; writer: NodeId } | null,
+    sink: AnswerSink<ConditionalAnswer>,
+  ): void;
 }
 
 type ReadDone = (error: unknown, record: StoredRecord | undefined) => void;
@@ -63,10 +81,6 @@ export interface CoordinatorDeps {
   config: ReplicationConfig;
 }
 
-export function describeKey(key: string): string {
-  return JSON.stringify(key.length > 64 ? `${key.slice(0, 61)}...` : key);
-}
-
 export class Coordinator {
   readonly stats = {
     coordinated: 0,
@@ -75,16 +89,20 @@ export class Coordinator {
     hintsStored: 0,
     hintsDropped: 0,
     hintHolderFailures: 0,
+    singleRoundWrites: 0,
+    singleRoundRefused: 0,
   };
   private readonly queue = new KeyQueue(limits.coordinatorKeyQueueMax);
   private inflight = 0;
   private readonly upkeep: ReplicaUpkeep;
+  private readonly singleRound: SingleRoundWriter;
   private lastRing: Ring | undefined;
   private lastKey: string | undefined;
   private lastReplicas: readonly NodeId[] = [];
 
   constructor(private readonly deps: CoordinatorDeps) {
     this.upkeep = new ReplicaUpkeep(deps, this.stats);
+    this.singleRound = new SingleRoundWriter(deps, this.upkeep, this.stats);
   }
 
   /**
@@ -230,20 +248,21 @@ export class Coordinator {
     else round.answer(this.deps.self, local);
   }
 
+  /** A create, update or delete: in one round when it can (single-round-write.ts), else a quorum read and a write round. */
   private async write(
-    op: Exclude<DataOp, 'read'>,
+    op: WriteOp,
     key: string,
     valueJson: string | undefined,
     consistency: Consistency,
   ): Promise<StoredRecord> {
-    const current = await this.quorumReadPromise(key, consistency);
-    const exists = current !== undefined && current.valueJson !== null;
-    if (op === 'create' && exists) {
-      throw new RingKvError('KEY_EXISTS', `key ${describeKey(key)} already exists; use update to change it`);
-    }
-    if (op !== 'create' && !exists) {
-      throw new RingKvError('KEY_NOT_FOUND', `key ${describeKey(key)} does not exist`);
-    }
+    const single = this.singleRound.attempt(op, key, valueJson, consistency, this.replicasOf(key));
+    let current: StoredRecord | undefined;
+    if (single) {
+      const outcome = await single;
+      if ('written' in outcome) return outcome.written;
+      current = outcome.current;
+    } else current = await this.quorumReadPromise(key, consistency);
+    if (!conditionHolds(op, current)) throw conditionError(op, key);
     if (current) this.deps.hlc.observe(current.version);
     const record: StoredRecord = {
       valueJson: op === 'delete' ? null : (valueJson ?? 'null'),
@@ -301,12 +320,4 @@ export class Coordinator {
       }
     });
   }
-}
-
-export function newestOf(records: ReadonlyArray<StoredRecord | undefined>): StoredRecord | undefined {
-  let newest: StoredRecord | undefined;
-  for (const record of records) {
-    if (record && (!newest || compareRecords(record, newest) > 0)) newest = record;
-  }
-  return newest;
 }

@@ -15,6 +15,8 @@ export interface ReplicationConfig {
   readRepair?: boolean;
   /** Keep hints for replicas that miss writes (default true; the anti-entropy simulator switches it off). */
   hints?: boolean;
+  /** Decide and write creates, updates and deletes in one round where possible (single-round-write.ts; default true). */
+  singleRoundWrites?: boolean;
 }
 
 /**

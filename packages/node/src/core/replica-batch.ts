@@ -32,13 +32,35 @@ interface Batch<Item, T> {
   chars: number;
 }
 
+interface WriteBatch {
+  items: WriteItem[];
+  sinks: WriteSink[];
+  chars: number;
+}
+
 /** A read batch also carries, per key, the record the sender holds (so the peer can answer "same"). */
 interface ReadBatch extends Batch<string, StoredRecord | undefined> {
   known: Array<StoredRecord | undefined>;
   anyKnown: boolean;
 }
 
-type WriteItem = { key: string; record: StoredRecord; hintFor?: NodeId };
+/**
+ * A write to one replica. With `expect` (a conditional write; see core/single-round-write.ts) the replica
+ * applies it only if it holds exactly that write (null: no record of the key), and otherwise answers with
+ * what it holds.
+ */
+export type WriteItem = {
+  key: string;
+  record: StoredRecord;
+  hintFor?: NodeId;
+  expect?: { version: number; writer: NodeId } | null;
+};
+
+/** A conditional write's answer: applied, or refused with the record the replica holds (undefined: none). */
+export type ConditionalAnswer = true | { held: StoredRecord | undefined };
+
+/** A plain write's sink takes booleans, a conditional one's ConditionalAnswer (methods are bivariant). */
+type WriteSink = AnswerSink<boolean | ConditionalAnswer>;
 
 export interface ReplicaBatchesDeps {
   peers: PeerRequester;
@@ -53,7 +75,7 @@ const itemOverheadChars = 96;
 export class ReplicaBatches {
   readonly stats = { readBatches: 0, readKeys: 0, writeBatches: 0, writeKeys: 0 };
   private reads = new Map<NodeId, ReadBatch>();
-  private writes = new Map<NodeId, Batch<WriteItem, boolean>>();
+  private writes = new Map<NodeId, WriteBatch>();
   private scheduled = false;
   private readonly defer: (callback: () => void) => void;
   private readonly flushNow = () => this.flush();
@@ -86,9 +108,25 @@ export class ReplicaBatches {
 
   /** Writes `record` to `node` (as a hint for `hintFor` when given); `sink` gets `applied` or the failure. */
   write(node: NodeId, item: WriteItem, sink: AnswerSink<boolean>): void {
+    this.addWrite(node, item, sink);
+  }
+
+  /**
+   * Writes `item.record` to `node` only if `node` holds exactly `item.expect` (null: nothing); `sink` gets
+   * `true` (applied) or the record `node` holds instead, or the failure.
+   */
+  writeIf(
+    node: NodeId,
+    item: WriteItem & { expect: NonNullable<WriteItem['expect']> | null },
+    sink: AnswerSink<ConditionalAnswer>,
+  ): void {
+    this.addWrite(node, item, sink);
+  }
+
+  private addWrite(node: NodeId, item: WriteItem, sink: WriteSink): void {
     const chars =
       (item.key.length + (item.record.valueJson?.length ?? 0) + (item.hintFor?.length ?? 0)) * 2 +
-      item.record.writer.length +
+      item.record.writer.length * (item.expect ? 2 : 1) +
       itemOverheadChars;
     let batch = this.writes.get(node);
     if (batch && batch.chars + chars > limits.replicaBatchCharsMax) {
@@ -167,14 +205,24 @@ export class ReplicaBatches {
     );
   }
 
-  private sendWrites(node: NodeId, batch: Batch<WriteItem, boolean>): void {
+  private sendWrites(node: NodeId, batch: WriteBatch): void {
     this.stats.writeBatches++;
     this.stats.writeKeys += batch.items.length;
     this.send(node, { type: 'replica-writes', writes: batch.items }).then(
       (reply) =>
-        deliver(node, 'replica-writes', batch.sinks, reply.results, (result, _index, sink) => {
-          if (typeof result === 'boolean') sink.answer(node, result);
-          else sink.fail(node, keyFailure(result.error));
+        deliver(node, 'replica-writes', batch.sinks, reply.results, (result, index, sink) => {
+          if (typeof result === 'object' && 'error' in result) {
+            sink.fail(node, keyFailure(result.error));
+          } else if (batch.items[index]!.expect === undefined) {
+            if (typeof result === 'boolean') sink.answer(node, result);
+            else sink.fail(node, new RingKvError('INTERNAL', `${node} refused an unconditional write`));
+          } else {
+            // Acknowledged: the replica held the expected write, so it now holds this one (or, were the
+            // clocks ever to run backwards, one at least as new): applied.
+            const answer: ConditionalAnswer =
+              typeof result === 'boolean' ? true : { held: result.held ?? undefined };
+            sink.answer(node, answer);
+          }
         }),
       (error: unknown) => failAll(node, batch.sinks, error),
     );

@@ -9,10 +9,13 @@ import {
   type Consistency,
   type PeerKeyFailure,
   type PeerRecord,
+  type PeerRecordId,
   type PeerReply,
   type PeerReplyByRequest,
   type PeerRequest,
+  type PeerWriteRefused,
   type ReplicaReadBatch,
+  type ReplicaWriteItem,
   RingKvError,
 } from '@ringkv/protocol';
 import type { Store } from '../store/store.js';
@@ -82,6 +85,8 @@ export class DataNode {
       },
       readReplicaTo: (node, key, sink, known) => batches.read(node, key, sink, known),
       writeReplicaTo: (node, key, record, sink) => batches.write(node, { key, record }, sink),
+      writeReplicaIfTo: (node, key, record, expect, sink) =>
+        batches.writeIf(node, { key, record, expect }, sink),
     };
     this.coordinator = new Coordinator({ ...deps, channel: this.channel });
     this.handoff = new HintDelivery({
@@ -213,7 +218,10 @@ export class DataNode {
         // Each write is applied and answered on its own: one failing key does not fail the others.
         const results = await Promise.all(
           request.writes.map((write) =>
-            this.applyWrite(write.key, write.record, write.hintFor).then(
+            (write.expect === undefined
+              ? this.applyWrite(write.key, write.record, write.hintFor)
+              : this.applyWriteIf(write)
+            ).then(
               (applied) => applied,
               (error: unknown) => keyFailure(error),
             ),
@@ -285,6 +293,20 @@ export class DataNode {
     return results;
   }
 
+  /**
+   * A conditional write (single-round-write.ts): applied only if this replica holds exactly `expect`,
+   * else refused with what it holds. The check and the store's own last-writer-wins check run in the
+   * same turn (`get` sees puts still in flight), so no other write slips between them.
+   */
+  private async applyWriteIf(write: ReplicaWriteItem): Promise<boolean | PeerWriteRefused> {
+    if (write.hintFor !== undefined || write.expect === undefined) {
+      throw new RingKvError('BAD_REQUEST', 'a conditional replica write has no hintFor');
+    }
+    const held = this.deps.store.get(write.key);
+    if (!sameWrite(held, write.expect)) return { held: held ?? null };
+    return this.applyWrite(write.key, write.record, undefined);
+  }
+
   private async applyWrite(key: string, record: StoredRecord, hintFor: NodeId | undefined): Promise<boolean> {
     if (hintFor !== undefined && hintFor !== this.deps.self) {
       const kept = await this.deps.store.putHint({ target: hintFor, key, record });
@@ -294,6 +316,11 @@ export class DataNode {
     this.deps.hlc.observe(record.version);
     return this.deps.store.put(key, record);
   }
+}
+
+function sameWrite(held: StoredRecord | undefined, expected: PeerRecordId | null): boolean {
+  if (expected === null) return held === undefined;
+  return held !== undefined && held.version === expected.version && held.writer === expected.writer;
 }
 
 function keyFailure(error: unknown): PeerKeyFailure {

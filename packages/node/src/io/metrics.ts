@@ -29,6 +29,8 @@ export interface ReplicationCounts {
   readRepairs: number;
   hintsStored: number;
   hintsDropped: number;
+  singleRoundWrites: number;
+  singleRoundRefused: number;
 }
 
 // Keys per batch (keys / batches) says how much the per-turn batching saves: 1 means none.
@@ -40,6 +42,16 @@ const replicationGauges: Array<[name: string, field: keyof ReplicationCounts, he
   ['ringkv_read_repairs', 'readRepairs', 'Stale replicas this coordinator repaired after reads, total'],
   ['ringkv_hints_stored', 'hintsStored', 'Hints kept for replicas that missed a write, total'],
   ['ringkv_hints_dropped', 'hintsDropped', 'Hints this node could not keep anywhere, total'],
+  [
+    'ringkv_single_round_writes',
+    'singleRoundWrites',
+    'Creates, updates and deletes this coordinator decided and wrote in one round, total',
+  ],
+  [
+    'ringkv_single_round_refused',
+    'singleRoundRefused',
+    'Single-round write attempts no replica applied (decided on the refusals instead), total',
+  ],
 ];
 
 // Totals since the node started, as gauges read at scrape time (like the rebalance figures above).

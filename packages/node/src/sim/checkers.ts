@@ -128,3 +128,41 @@ export function ringDivergence(cluster: SimCluster<ReplicationSimNode>): string 
   }
   return undefined;
 }
+
+/** A create or update refused by its condition: SPEC says it changed nothing. */
+function isRefusedWrite(record: OpRecord): boolean {
+  return (
+    (record.op === 'create' || record.op === 'update') &&
+    record.outcome === 'error' &&
+    (record.code === 'KEY_NOT_FOUND' || record.code === 'KEY_EXISTS')
+  );
+}
+
+/**
+ * No refused write is ever visible: no read returns, and no replica holds, the value of a create or update
+ * that was answered KEY_EXISTS or KEY_NOT_FOUND (every written value is unique). Single-round writes send a
+ * write before its condition is decided; this is the check that a refused one was applied nowhere (say, an
+ * update of a deleted key, which last-writer-wins would otherwise bring back).
+ */
+export function refusedWriteVisible(
+  cluster: SimCluster<ReplicationSimNode>,
+  history: readonly OpRecord[],
+): string | undefined {
+  const refused = new Map<string, OpRecord>();
+  for (const record of history) {
+    if (isRefusedWrite(record) && record.valueJson !== undefined) refused.set(record.valueJson, record);
+  }
+  for (const read of history) {
+    if (read.op !== 'read' || read.outcome !== 'ok' || !read.resultValueJson) continue;
+    const write = refused.get(read.resultValueJson);
+    if (write) return `a read saw a refused write: ${describe(read)}; the write: ${describe(write)}`;
+  }
+  for (const id of cluster.ids()) {
+    const store = cluster.node(id).store;
+    for (const write of refused.values()) {
+      const held = store.get(write.key);
+      if (held?.valueJson === write.valueJson) return `${id} holds a refused write: ${describe(write)}`;
+    }
+  }
+  return undefined;
+}

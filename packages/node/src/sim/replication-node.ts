@@ -42,6 +42,9 @@ export const replicationSimDefaults: ReplicationSimConfig = {
   membership: { vnodes: 8 },
 };
 
+/** Requests a simulated node remembers having received, to drop the network's duplicates. */
+const requestsRememberedMax = 10_000;
+
 interface Pending {
   to: NodeId;
   resolve: (reply: PeerReply) => void;
@@ -49,12 +52,17 @@ interface Pending {
   timer: TimerHandle;
 }
 
-/** Request/reply over the simulated network: one id per request, a timeout on every one. */
+/**
+ * Request/reply over the simulated network: one id per request, a timeout on every one. Ids start at a
+ * random base per incarnation, so a restarted node's requests are not taken for its old ones' duplicates.
+ */
 class SimPeers implements PeerRequester {
-  private nextId = 1;
+  private nextId: number;
   private readonly pending = new Map<number, Pending>();
 
-  constructor(private readonly context: SimNodeContext) {}
+  constructor(private readonly context: SimNodeContext) {
+    this.nextId = context.random.fork('request-ids').between(1, 1_000_000) * 1_000_000;
+  }
 
   request<T extends PeerRequest>(
     to: NodeId,
@@ -89,6 +97,7 @@ export class ReplicationSimNode {
   readonly repair: RepairPlane | undefined;
   private readonly peers: SimPeers;
   private crashed = false;
+  private readonly requestsSeen = new Set<string>();
 
   constructor(
     private readonly context: SimNodeContext,
@@ -164,6 +173,10 @@ export class ReplicationSimNode {
         this.membership.onMessage(from, envelope.body);
         return;
       case 'req':
+        // The real peer transport is a WebSocket: a request reaches its handler at most once, however
+        // often the network duplicates its packet (a duplicated forward would run a client's operation
+        // twice, which the real node never does). Replies may still come twice and are matched by id.
+        if (this.seenBefore(from, envelope.id)) return;
         (async () => this.repair?.serve(envelope.body) ?? this.data.handle(from, envelope.body))().then(
           (body) => this.reply(from, { k: 'ok', id: envelope.id, body }),
           (error: unknown) => {
@@ -181,6 +194,17 @@ export class ReplicationSimNode {
         });
         return;
     }
+  }
+
+  /** Whether the request `id` from `from` was received already (the last `requestsRememberedMax`). */
+  private seenBefore(from: NodeId, id: number): boolean {
+    const key = `${from}/${id}`;
+    if (this.requestsSeen.has(key)) return true;
+    this.requestsSeen.add(key);
+    if (this.requestsSeen.size > requestsRememberedMax) {
+      this.requestsSeen.delete(this.requestsSeen.values().next().value as string);
+    }
+    return false;
   }
 
   private reply(to: NodeId, envelope: PeerEnvelope): void {

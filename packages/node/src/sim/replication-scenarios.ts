@@ -6,12 +6,14 @@
  * w 2: SPEC 5's promise holds with at most rf - w = 1 replica lost at a time). The liveness phase restarts
  * everything, heals the network, waits for the ring to agree and hints to be delivered, reads every key
  * once with consistency all (read repair stands in for anti-entropy, the elastic issue's), and requires
- * every replica to hold every acknowledged write. Any violation fails with the one-line replay command.
+ * every replica to hold every acknowledged write, and no read or replica to show a write refused by its
+ * condition (KEY_EXISTS, KEY_NOT_FOUND). Any violation fails with the one-line replay command.
  */
 import type { NodeId } from '../core/types.js';
 import {
   ackedWritesByKey,
   checkReadFreshness,
+  refusedWriteVisible,
   replicasMissingAckedWrites,
   ringDivergence,
 } from './checkers.js';
@@ -126,8 +128,17 @@ async function liveness(cluster: Cluster, workload: Workload): Promise<ScenarioM
       `${final.missing} replicas lack an acknowledged write after healing: ${final.examples.join('; ')}`,
     );
   }
+  const refused = refusedWriteVisible(cluster, workload.history);
+  if (refused) cluster.fail(refused);
   const hintsLeft = ids.reduce((sum, id) => sum + cluster.node(id).store.hintCount(), 0);
-  return { convergeMs, replicasMissingAfterHints: afterHints.missing, hintsLeft };
+  const coordinated = ids.map((id) => cluster.node(id).data.coordinator.stats);
+  return {
+    convergeMs,
+    replicasMissingAfterHints: afterHints.missing,
+    hintsLeft,
+    singleRoundWrites: coordinated.reduce((sum, stats) => sum + stats.singleRoundWrites, 0),
+    singleRoundRefused: coordinated.reduce((sum, stats) => sum + stats.singleRoundRefused, 0),
+  };
 }
 
 async function replicationScenario(run: ScenarioRun, kind: FaultKind): Promise<ScenarioMetrics> {

@@ -22,8 +22,12 @@ import {
   RepairRecords,
 } from './repair.js';
 
-/** Bumped on any incompatible change to the peer protocol; peers with another version are refused. */
-export const peerProtocolVersion = 2;
+/**
+ * Bumped on any incompatible change to the peer protocol; peers with another version are refused.
+ * 3 added `expect` to `replica-writes` items (single-round conditional writes): a version-2 node would strip
+ * it and apply the write unconditionally, so it must not take part.
+ */
+export const peerProtocolVersion = 3;
 
 const hexPattern = /^[0-9a-f]+$/;
 export const PeerNonce = z
@@ -81,11 +85,19 @@ export const ReplicaWrite = z.object({
 export type ReplicaWrite = z.infer<typeof ReplicaWrite>;
 export const ReplicaRead = z.object({ type: z.literal('replica-read'), key: PeerKey });
 export type ReplicaRead = z.infer<typeof ReplicaRead>;
-/** One `replica-write` inside a `replica-writes` batch. */
+/** Which write a record is: version and writer (a coordinator's own copy, in `replica-reads.known`). */
+export const PeerRecordId = z.object({ version: Version, writer: NodeAddress });
+export type PeerRecordId = z.infer<typeof PeerRecordId>;
+/**
+ * One `replica-write` inside a `replica-writes` batch. With `expect` (a conditional write, never with
+ * `hintFor`), the replica applies `record` only if it holds exactly that write (null: it holds no record
+ * of the key), and otherwise answers with what it holds (`PeerWriteRefused`).
+ */
 export const ReplicaWriteItem = z.object({
   key: PeerKey,
   record: PeerRecord,
   hintFor: NodeAddress.optional(),
+  expect: PeerRecordId.nullable().optional(),
 });
 export type ReplicaWriteItem = z.infer<typeof ReplicaWriteItem>;
 /**
@@ -97,9 +109,6 @@ export const ReplicaWriteBatch = z.object({
   writes: z.array(ReplicaWriteItem).min(1).max(replicaBatchKeysMax),
 });
 export type ReplicaWriteBatch = z.infer<typeof ReplicaWriteBatch>;
-/** Which write a record is: version and writer (a coordinator's own copy, in `replica-reads.known`). */
-export const PeerRecordId = z.object({ version: Version, writer: NodeAddress });
-export type PeerRecordId = z.infer<typeof PeerRecordId>;
 /**
  * Many replica reads from one peer in one request; answered by `read-replies`, same order. With `known`
  * (one entry per key: the write the sender holds, or null), the peer answers `true` instead of the record
@@ -151,10 +160,16 @@ export const WriteAck = z.object({ type: z.literal('write-ack'), applied: z.bool
 export type WriteAck = z.infer<typeof WriteAck>;
 export const ReadReply = z.object({ type: z.literal('read-reply'), record: PeerRecord.nullable() });
 export type ReadReply = z.infer<typeof ReadReply>;
-/** Per write of a `replica-writes`, in order: `applied` (as in `write-ack`) or that write's failure. */
+/** A conditional write the replica did not apply: it holds another write of the key (null: none). */
+export const PeerWriteRefused = z.object({ held: PeerRecord.nullable() });
+export type PeerWriteRefused = z.infer<typeof PeerWriteRefused>;
+/**
+ * Per write of a `replica-writes`, in order: `applied` (as in `write-ack`), that write's failure, or (only
+ * for a write with `expect`) the refusal carrying what the replica holds instead.
+ */
 export const WriteAcks = z.object({
   type: z.literal('write-acks'),
-  results: z.array(z.union([z.boolean(), PeerKeyFailure])).max(replicaBatchKeysMax),
+  results: z.array(z.union([z.boolean(), PeerKeyFailure, PeerWriteRefused])).max(replicaBatchKeysMax),
 });
 export type WriteAcks = z.infer<typeof WriteAcks>;
 /**

@@ -55,8 +55,14 @@ const peerError = withExtra(
 );
 const keyFailure = withExtra(fc.record({ error: maybe(peerError) }));
 const writeItem = withExtra(
-  fc.record({ key: maybe(key), record: maybe(record), hintFor: optional(address) }),
+  fc.record({
+    key: maybe(key),
+    record: maybe(record),
+    hintFor: optional(address),
+    expect: optional(fc.oneof(recordId, fc.constant(null))),
+  }),
 );
+const writeRefused = withExtra(fc.record({ held: maybe(fc.oneof(record, fc.constant(null))) }));
 const list = <T>(item: fc.Arbitrary<T>, minLength = 0) =>
   maybe(
     fc.oneof(
@@ -112,7 +118,18 @@ const replyBody = fc.oneof(
     }),
   ),
   withExtra(
-    fc.record({ type: fc.constant('write-acks'), results: list(fc.oneof(fc.boolean(), keyFailure, junk)) }),
+    fc.record({
+      type: fc.constant('write-acks'),
+      results: list(
+        fc.oneof(
+          fc.boolean(),
+          keyFailure,
+          writeRefused,
+          fc.tuple(writeRefused, keyFailure).map(([r, f]) => ({ ...r, ...f })),
+          junk,
+        ),
+      ),
+    }),
   ),
   withExtra(
     fc.record({ type: fc.constant('read-reply'), record: maybe(fc.oneof(record, fc.constant(null))) }),

@@ -9,7 +9,7 @@
 import { errorCodes } from '../errors.js';
 import { keyBytesMax, nodeAddressBytesMax, replicaBatchKeysMax, valueBytesMax } from '../limits.js';
 import { consistencyLevels, nodeAddressPattern } from '../messages.js';
-import type { PeerError, PeerRecord } from './data.js';
+import type { PeerError, PeerRecord, ReplicaWriteItem } from './data.js';
 import type { PeerEnvelope } from './index.js';
 
 type Json = Record<string, unknown>;
@@ -89,8 +89,16 @@ function keyFailure(value: unknown): { error: PeerError } | undefined {
   return error ? { error } : undefined;
 }
 
-function writeResult(value: unknown): boolean | { error: PeerError } | undefined {
-  return typeof value === 'boolean' ? value : keyFailure(value);
+/** z.union([boolean, PeerKeyFailure, PeerWriteRefused]): the first option that accepts wins, as in zod. */
+function writeResult(
+  value: unknown,
+): boolean | { error: PeerError } | { held: PeerRecord | null } | undefined {
+  if (typeof value === 'boolean') return value;
+  const failure = keyFailure(value);
+  if (failure || !isObject(value)) return failure;
+  if (value.held === null) return { held: null };
+  const held = record(value.held);
+  return held && { held };
 }
 
 /** Maps every element with `check`; undefined when any element fails or the length is out of bounds. */
@@ -113,8 +121,17 @@ function writeItem(value: unknown) {
   if (!isObject(value) || !isKey(value.key)) return undefined;
   const written = record(value.record);
   if (!written) return undefined;
-  if (value.hintFor === undefined) return { key: value.key, record: written };
-  return isAddress(value.hintFor) ? { key: value.key, record: written, hintFor: value.hintFor } : undefined;
+  const item: ReplicaWriteItem = { key: value.key, record: written };
+  if (value.hintFor !== undefined) {
+    if (!isAddress(value.hintFor)) return undefined;
+    item.hintFor = value.hintFor;
+  }
+  if (value.expect !== undefined) {
+    const expected = recordIdOrNull(value.expect);
+    if (expected === undefined) return undefined;
+    item.expect = expected;
+  }
+  return item;
 }
 
 function request(body: unknown) {
