@@ -5,7 +5,7 @@ import { notImmediate } from '../core/replica.js';
 import type { StoredRecord } from '../core/types.js';
 import { LocalNode } from '../local-node.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { Dispatcher, type ImmediateReads } from './dispatch.js';
+import { Dispatcher, type ImmediateReads, notAnswered } from './dispatch.js';
 import { createLogger } from './logger.js';
 import { NodeMetrics } from './metrics.js';
 import { probeTcp } from './probe.js';
@@ -106,9 +106,14 @@ describe('Dispatcher', () => {
     const key = keys[0]!;
     const result = { key, value: { a: [1, 2] }, version };
     const batch = new BatchReplyText(3);
-    expect(dispatcher.replyNowInto({ id: 1, op: 'read', key }, 'ws', batch)).toBe(true);
-    expect(dispatcher.replyNowInto({ id: 2, op: 'delete', key }, 'ws', batch)).toBe(false);
-    expect(dispatcher.replyNowInto({ id: 'x', op: 'read', key: keys[1]! }, 'ws', batch)).toBe(true);
+    const startedMs = performance.now();
+    const firstEndedMs = dispatcher.replyNowInto({ id: 1, op: 'read', key }, 'ws', batch, startedMs);
+    expect(firstEndedMs).toBeGreaterThanOrEqual(startedMs);
+    expect(dispatcher.replyNowInto({ id: 2, op: 'delete', key }, 'ws', batch, firstEndedMs)).toBe(
+      notAnswered,
+    );
+    const read = { id: 'x', op: 'read', key: keys[1]! } as const;
+    expect(dispatcher.replyNowInto(read, 'ws', batch, firstEndedMs)).toBeGreaterThanOrEqual(firstEndedMs);
     expect(JSON.parse(batch.text())).toEqual([
       { id: 1, ok: true, result },
       { id: 'x', ok: true, result: { ...result, key: keys[1] } },

@@ -15,6 +15,11 @@ import { type BatchReplyText, recordReplyText, recordResultText } from './replie
 /** The requests the node answers; subscribe and unsubscribe belong to a WebSocket connection. */
 export type NodeRequest = Exclude<ClientRequest, { op: 'subscribe' | 'unsubscribe' }>;
 
+/** `Dispatcher.replyNowInto`'s answer when the request was not answered at once (a clock never reads it). */
+export const notAnswered = -1;
+
+type LiveRecord = StoredRecord & { valueJson: string };
+
 /** Reads a node can answer at once, without a promise (core/replica.ts, `DataNode.readNow`). */
 export interface ImmediateReads {
   readNow(key: string, consistency: Consistency): StoredRecord | undefined | typeof notImmediate;
@@ -35,41 +40,60 @@ export class Dispatcher {
    * with it. Counted and timed like `run`.
    */
   runNow(request: NodeRequest, transport: Transport): string | undefined {
-    return this.answerNow(request, transport, 'result');
+    if (request.op !== 'read') return undefined;
+    const startedMs = performance.now();
+    const record = this.liveRecordNow(request.key, request.consistency, transport, startedMs);
+    if (record === undefined) return undefined;
+    const text = recordResultText({ key: request.key, valueJson: record.valueJson, version: record.version });
+    this.metrics.recordOp('read', transport, 'ok', performance.now() - startedMs);
+    return text;
   }
 
   /** `runNow`, answered with the whole ok reply of a WebSocket request (`{"id","ok","result"}`). */
   replyNow(request: NodeRequest, transport: Transport): string | undefined {
-    return this.answerNow(request, transport, 'reply');
-  }
-
-  /** `replyNow` added to a batch's reply: true when added, false when the request needs `run`. */
-  replyNowInto(request: NodeRequest, transport: Transport, batch: BatchReplyText): boolean {
-    return this.answerNow(request, transport, batch) !== undefined;
-  }
-
-  /** `form`: the result, the whole reply, or the reply added to a batch's (then `''` says it was added). */
-  private answerNow(
-    request: NodeRequest,
-    transport: Transport,
-    form: 'result' | 'reply' | BatchReplyText,
-  ): string | undefined {
-    if (request.op !== 'read' || this.immediate === undefined) return undefined;
+    if (request.op !== 'read') return undefined;
     const startedMs = performance.now();
-    const record = this.immediate.readNow(request.key, request.consistency ?? 'quorum');
-    if (record === notImmediate) return undefined;
-    const valueJson = record?.valueJson;
-    if (valueJson === undefined || valueJson === null) {
-      this.metrics.recordOp('read', transport, 'KEY_NOT_FOUND', performance.now() - startedMs);
-      throw new RingKvError('KEY_NOT_FOUND', `key ${JSON.stringify(request.key)} does not exist`);
-    }
-    const version = record!.version;
-    let text = '';
-    if (form === 'result') text = recordResultText({ key: request.key, valueJson, version });
-    else if (form === 'reply') text = recordReplyText(request.id, request.key, valueJson, version);
-    else form.addRecordReply(request.id, request.key, valueJson, version);
+    const record = this.liveRecordNow(request.key, request.consistency, transport, startedMs);
+    if (record === undefined) return undefined;
+    const text = recordReplyText(request.id, request.key, record.valueJson, record.version);
     this.metrics.recordOp('read', transport, 'ok', performance.now() - startedMs);
     return text;
+  }
+
+  /**
+   * `replyNow` added to a batch's reply. A batch's reads answered at once run back to back, so one clock
+   * reading each is enough: `startedMs` is when this one began (the batch's start or the previous read's
+   * end), and the answer is when it ended (`performance.now()`), or `notAnswered` when the request needs
+   * `run` (then nothing was added or counted).
+   */
+  replyNowInto(request: NodeRequest, transport: Transport, batch: BatchReplyText, startedMs: number): number {
+    if (request.op !== 'read') return notAnswered;
+    const record = this.liveRecordNow(request.key, request.consistency, transport, startedMs);
+    if (record === undefined) return notAnswered;
+    batch.addRecordReply(request.id, request.key, record.valueJson, record.version);
+    const endedMs = performance.now();
+    this.metrics.recordOp('read', transport, 'ok', endedMs - startedMs);
+    return endedMs;
+  }
+
+  /**
+   * The live record of `key` when this node's store alone answers the read, `undefined` when the read
+   * needs `run`. A missing key or a tombstone is counted and thrown as KEY_NOT_FOUND, as `run` rejects.
+   */
+  private liveRecordNow(
+    key: string,
+    consistency: Consistency | undefined,
+    transport: Transport,
+    startedMs: number,
+  ): LiveRecord | undefined {
+    if (this.immediate === undefined) return undefined;
+    const record = this.immediate.readNow(key, consistency ?? 'quorum');
+    if (record === notImmediate) return undefined;
+    if (record === undefined || record.valueJson === null) {
+      this.metrics.recordOp('read', transport, 'KEY_NOT_FOUND', performance.now() - startedMs);
+      throw new RingKvError('KEY_NOT_FOUND', `key ${JSON.stringify(key)} does not exist`);
+    }
+    return record as LiveRecord;
   }
 
   /**

@@ -25,7 +25,7 @@ import {
   type Topic,
 } from '@ringkv/protocol';
 import type { RawData, WebSocket } from 'ws';
-import type { Dispatcher } from './dispatch.js';
+import { type Dispatcher, notAnswered } from './dispatch.js';
 import { ReportedKeyLanes } from './key-lanes.js';
 import type { Logger } from './logger.js';
 import { BatchReplyText, errorReplyText, okReplyText } from './replies.js';
@@ -131,9 +131,15 @@ export class ClientConnection {
       this.send(reply.text());
       for (const after of afters) after();
     };
+    // One clock reading per read answered at once: each one's time runs from the previous one's end.
+    let clockMs = performance.now();
     for (let index = 0; index < count; index++) {
       const request = requests[index]!;
-      if (this.answerNowInto(request, reply)) continue;
+      const endedMs = this.answerNowInto(request, reply, clockMs);
+      if (endedMs !== notAnswered) {
+        clockMs = endedMs;
+        continue;
+      }
       const place = reply.reserve();
       waiting++;
       this.answer(request)
@@ -143,6 +149,7 @@ export class ClientConnection {
           if (--waiting === 0) finish();
         })
         .catch((error: unknown) => this.onSendFailure(error));
+      clockMs = performance.now();
     }
     if (waiting === 0) {
       try {
@@ -179,21 +186,24 @@ export class ClientConnection {
     }
   }
 
-  /** `answerNow` for a batch: the reply goes into the batch's; false when it must take `answer`. */
-  private answerNowInto(decoded: DecodedRequest, reply: BatchReplyText): boolean {
+  /**
+   * `answerNow` for a batch: the reply goes into the batch's. Answers when it was done (`performance.now()`),
+   * or `notAnswered` when it must take `answer`. A decode error is not timed.
+   */
+  private answerNowInto(decoded: DecodedRequest, reply: BatchReplyText, startedMs: number): number {
     if (!decoded.ok) {
       reply.add(errorReplyText(decoded.id, decoded.error.toBody()));
-      return true;
+      return performance.now();
     }
     const request = decoded.request;
-    if (request.op !== 'read' || this.lanes.has(request.key)) return false;
+    if (request.op !== 'read' || this.lanes.has(request.key)) return notAnswered;
     try {
-      return this.context.dispatcher.replyNowInto(request, 'ws', reply);
+      return this.context.dispatcher.replyNowInto(request, 'ws', reply, startedMs);
     } catch (error) {
       const requestId = `ws-${this.connectionId}-${++this.requestSequence}`;
       const ringError = this.context.dispatcher.toRingKvError(error, request.op, requestId);
       reply.add(errorReplyText(request.id, ringError.toBody()));
-      return true;
+      return performance.now();
     }
   }
 
