@@ -30,10 +30,31 @@ export interface PeerHandlers {
   onRequest(from: string, request: PeerRequest): Promise<PeerReply>;
 }
 
+/**
+ * What this node answered its peers. A request is one `req` envelope, so a `replica-reads` or
+ * `replica-writes` batch counts once in `peerRequestsServed` however many keys it carries; the keys
+ * themselves are counted apart (a single `replica-read`/`replica-write` counts one key).
+ */
+export interface PeerServedCounters {
+  /** Frames that were not valid peer frames (their sender was disconnected). */
+  malformed: number;
+  /** Peer requests answered `ok` (one per request envelope: a batch counts once). */
+  peerRequestsServed: number;
+  /** Replica reads answered inside those requests: a `replica-reads` batch of N keys counts N. */
+  replicaReadKeysServed: number;
+  /** Replica writes answered inside those requests: a `replica-writes` batch of N writes counts N. */
+  replicaWriteKeysServed: number;
+}
+
+/** A new node's counters: nothing served yet. */
+export function noneServed(): PeerServedCounters {
+  return { malformed: 0, peerRequestsServed: 0, replicaReadKeysServed: 0, replicaWriteKeysServed: 0 };
+}
+
 export interface PeerInboxDeps {
   requests: PeerRequests;
   logger: PeerLogger;
-  counters: { malformed: number; requestsServed: number };
+  counters: PeerServedCounters;
   handlers: () => PeerHandlers | undefined;
   /** Queues an answer to `peer`. */
   reply: (peer: string, envelope: PeerEnvelope) => void;
@@ -101,7 +122,7 @@ export class PeerInbox {
       } finally {
         this.servedPerPeer.set(peer, (this.servedPerPeer.get(peer) ?? 1) - 1);
       }
-      this.deps.counters.requestsServed++;
+      this.countServed(request);
     } catch (error) {
       if (!(error instanceof RingKvError)) {
         this.deps.logger.error({ peer, err: error, request: request.type }, 'peer request failed');
@@ -110,5 +131,24 @@ export class PeerInbox {
       envelope = { k: 'err', id, error: failure.toBody() };
     }
     this.deps.reply(peer, envelope);
+  }
+
+  private countServed(request: PeerRequest): void {
+    const { counters } = this.deps;
+    counters.peerRequestsServed++;
+    switch (request.type) {
+      case 'replica-reads':
+        counters.replicaReadKeysServed += request.keys.length;
+        break;
+      case 'replica-read':
+        counters.replicaReadKeysServed++;
+        break;
+      case 'replica-writes':
+        counters.replicaWriteKeysServed += request.writes.length;
+        break;
+      case 'replica-write':
+        counters.replicaWriteKeysServed++;
+        break;
+    }
   }
 }

@@ -99,6 +99,41 @@ describe('PeerTransport', () => {
     await until(() => a.transport.connectedPeers().length === 1 && b.transport.connectedPeers().length === 1);
   });
 
+  it('counts a batch as one request served and each of its keys as a replica key served', async () => {
+    const keysInBatch = 37;
+    const a = await startPeer();
+    const b = await startPeer({}, async (_from, request) => {
+      if (request.type === 'replica-writes') {
+        return { type: 'write-acks', results: request.writes.map(() => true) };
+      }
+      if (request.type === 'replica-reads')
+        return { type: 'read-replies', results: request.keys.map(() => null) };
+      if (request.type === 'stats') return { type: 'stats-reply', keys: 0, bytes: 0 };
+      return { type: 'write-ack', applied: true };
+    });
+    const keys = Array.from({ length: keysInBatch }, (_, i) => `key-${i}`);
+    const record = { valueJson: '1', version: 5, writer: a.id };
+    await a.transport.request(b.id, {
+      type: 'replica-writes',
+      writes: keys.map((key) => ({ key, record })),
+    });
+    expect(b.transport.counters).toMatchObject({
+      peerRequestsServed: 1,
+      replicaWriteKeysServed: keysInBatch,
+      replicaReadKeysServed: 0,
+    });
+    await a.transport.request(b.id, { type: 'replica-reads', keys: keys.slice(0, 5) });
+    await a.transport.request(b.id, { type: 'replica-write', key: 'one', record });
+    await a.transport.request(b.id, { type: 'stats' });
+    expect(b.transport.counters).toMatchObject({
+      peerRequestsServed: 4,
+      replicaWriteKeysServed: keysInBatch + 1,
+      replicaReadKeysServed: 5,
+    });
+    // Requests this node sent are not counted as served here.
+    expect(a.transport.counters.peerRequestsServed).toBe(0);
+  });
+
   it('coalesces the messages of one event-loop turn into few frames, in order', async () => {
     const a = await startPeer();
     const b = await startPeer();

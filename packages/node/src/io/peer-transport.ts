@@ -21,7 +21,7 @@ import type WebSocket from 'ws';
 import { WebSocketServer } from 'ws';
 import { dialPeer } from './peer-dial.js';
 import { acceptorHandshake, HandshakeError, type HandshakeIdentity } from './peer-handshake.js';
-import { type PeerHandlers, PeerInbox, type PeerLogger } from './peer-inbox.js';
+import { noneServed, type PeerHandlers, PeerInbox, type PeerLogger } from './peer-inbox.js';
 import { PeerLink } from './peer-link.js';
 import { PeerRequests } from './peer-requests.js';
 
@@ -41,7 +41,8 @@ export interface PeerTransportOptions {
 export type PeerEvent = { type: 'up' | 'down'; peer: string };
 
 export class PeerTransport {
-  readonly counters = { refused: 0, malformed: 0, dialFailures: 0, requestsServed: 0 };
+  /** Handshakes refused, dials that failed, and what this node served its peers (`PeerServedCounters`). */
+  readonly counters = { refused: 0, dialFailures: 0, ...noneServed() };
   private readonly identity: HandshakeIdentity;
   private readonly links = new Map<string, PeerLink>();
   private readonly requests = new PeerRequests();
