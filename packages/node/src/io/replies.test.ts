@@ -52,6 +52,32 @@ describe('reply texts', () => {
     );
   });
 
+  it('BatchReplyText prints versions as JSON does, around every power of ten and 10^8 split', () => {
+    const versions = [
+      0,
+      1,
+      9,
+      10,
+      99_999_999,
+      100_000_000,
+      100_000_001,
+      2 ** 52 + 3,
+      Number.MAX_SAFE_INTEGER,
+    ];
+    for (let power = 0; power <= 15; power++) {
+      versions.push(10 ** power - 1, 10 ** power, 10 ** power + 1, 7 * 10 ** power + 10 ** 7);
+    }
+    for (let low = 1; low < 10 ** 8; low *= 10) versions.push(1_700_000_000_000 * 4096 + low);
+    const batch = new BatchReplyText(versions.length);
+    for (const version of versions) batch.addRecordReply(1, 'k', '0', version);
+    const expected = versions.map((version) => ({
+      id: 1,
+      ok: true,
+      result: { key: 'k', value: 0, version },
+    }));
+    expect(batch.text()).toBe(JSON.stringify(expected));
+  });
+
   it('BatchReplyText is the JSON array of its replies in order, however they were added', () => {
     const keys = fc.oneof(fc.string({ unit: 'binary', minLength: 1 }), fc.constant('key:000000000001'));
     const replies = fc.array(

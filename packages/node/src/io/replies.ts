@@ -23,14 +23,20 @@ export function recordReplyText(id: RequestId, key: string, valueJson: string, v
   return `{"id":${id},"ok":true,"result":{"key":"${key}","value":${valueJson},"version":${safeIntegerText(version)}}}`;
 }
 
-/** Pieces one reply adds at most to a BatchReplyText: a comma and a read's nine. */
-const piecesPerReplyMax = 10;
+/** Pieces one reply adds at most to a BatchReplyText: a comma and a read's eleven. */
+const piecesPerReplyMax = 12;
+
+/** 10^8: a safe integer splits at it into two small integers (the high half is below 9.1e7). */
+const lowDivisor = 100_000_000;
+
+/** The zeros that pad a number below 10^8 with `digits` digits to 8. */
+const zeroPads = ['', '0000000', '000000', '00000', '0000', '000', '00', '0', ''];
 
 /**
  * A batch frame's reply text, `[reply,reply,...]`, kept as pieces and joined once when every reply is in:
  * one string for the frame instead of a tree of concatenations per reply, each a small string of its own
- * that the join then walks. A read answered at once adds its nine pieces (the stored value among them, not
- * copied until the join); other replies add their text, or keep their place until it is known.
+ * that the join then walks. A read answered at once adds its eleven pieces (the stored value among them,
+ * not copied until the join); other replies add their text, or keep their place until it is known.
  */
 export class BatchReplyText {
   private readonly pieces: Array<string | number>;
@@ -76,7 +82,7 @@ export class BatchReplyText {
     pieces[at++] = '","value":';
     pieces[at++] = valueJson;
     pieces[at++] = ',"version":';
-    pieces[at++] = safeIntegerText(version);
+    at = addVersionPieces(pieces, at, version);
     pieces[at++] = '}}';
     this.size = at;
   }
@@ -91,6 +97,36 @@ export class BatchReplyText {
   private separate(): void {
     if (this.replies++ > 0) this.pieces[this.size++] = ',';
   }
+}
+
+/**
+ * `safeIntegerText(version)` as pieces: the high half, the low half's zero padding and the low half, two
+ * small integers that the join prints (a version is a heap number of about 2^52; its text built here took
+ * three strings: the low half's, its slice and the concatenation).
+ */
+function addVersionPieces(pieces: Array<string | number>, at: number, version: number): number {
+  if (version < lowDivisor || !Number.isSafeInteger(version)) {
+    pieces[at++] = safeIntegerText(version);
+    return at;
+  }
+  let high = Math.floor(version / lowDivisor);
+  let low = version - high * lowDivisor;
+  // The division rounds: just below a multiple of 10^8 the quotient can round up to it.
+  if (low < 0) {
+    high -= 1;
+    low += lowDivisor;
+  }
+  pieces[at++] = high;
+  pieces[at++] = zeroPads[decimalDigits(low)]!;
+  pieces[at++] = low;
+  return at;
+}
+
+/** Decimal digits of an integer 0 <= value < 10^8. */
+function decimalDigits(value: number): number {
+  let digits = 1;
+  for (let bound = 10; value >= bound && digits < 8; bound *= 10) digits++;
+  return digits;
 }
 
 export function okReplyText(id: RequestId, resultText: string): string {
