@@ -3,8 +3,8 @@
  * primary and as one of 3 replicas), for random murmur3 tokens and for the allocator, and the time the
  * allocator takes.
  */
-import { rangeWidth } from '../../packages/node/src/core/ranges.js';
-import { Ring, tokenSpace } from '../../packages/node/src/core/ring.js';
+import { primaryShares, rangeWidth } from '../../packages/node/src/core/ranges.js';
+import { Ring } from '../../packages/node/src/core/ring.js';
 import { allocateTokens } from '../../packages/node/src/core/tokens.js';
 import { cpuMs } from './measure.js';
 import { allocatedRing, nodeIdAt, randomTokenRing, replicationFactor, vnodes } from './placements.js';
@@ -34,8 +34,11 @@ export function maxOverMean(ring: Ring, n: number): number {
   return max / (total / ring.size);
 }
 
+/** `id`'s primary share of the token space (core/ranges.ts computes it for every node). */
 function shareOf(ring: Ring, id: string): number {
-  return ring.rangesOf(id, 1).reduce((sum, range) => sum + rangeWidth(range), 0) / tokenSpace;
+  const index = ring.nodes().indexOf(id);
+  if (index < 0) throw new Error(`${id} is not on the ring`);
+  return primaryShares(ring)[index]!;
 }
 
 /** Joins nodes 1..nodesMax one at a time and records the balance after each join. */
