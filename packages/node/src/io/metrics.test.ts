@@ -74,6 +74,25 @@ describe('NodeMetrics', () => {
     expect((await without.text()).body).toContain('ringkv_reclaim_tombstones_collected 0');
   });
 
+  it('shows what the node served its peers: batches as requests, their keys apart', async () => {
+    const counters = {
+      malformed: 0,
+      peerRequestsServed: 2,
+      replicaReadKeysServed: 40,
+      replicaWriteKeysServed: 7,
+    };
+    const metrics = new NodeMetrics({
+      storeCounts: () => ({ keys: 0, bytes: 0 }),
+      peerServed: () => counters,
+    });
+    const text = (await metrics.text()).body;
+    expect(text).toContain('ringkv_peer_requests_served 2');
+    expect(text).toContain('ringkv_replica_read_keys_served 40');
+    expect(text).toContain('ringkv_replica_write_keys_served 7');
+    counters.replicaWriteKeysServed = 9;
+    expect((await metrics.text()).body).toContain('ringkv_replica_write_keys_served 9');
+  });
+
   it('feeds the per-second window of the stats topic', () => {
     let nowMs = 0;
     const metrics = new NodeMetrics({ storeCounts: () => ({ keys: 0, bytes: 0 }) }, () => nowMs);

@@ -7,6 +7,7 @@ import { dataOps, type RebalanceStatus } from '@ringkv/protocol';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { ReclamationStatus } from '../core/sweeper.js';
 import { OpWindow } from './op-window.js';
+import type { PeerServedCounters } from './peer-inbox.js';
 
 export type Transport = 'http' | 'ws';
 
@@ -19,6 +20,8 @@ export interface MetricsSources {
   reclamation?(): ReclamationStatus | undefined;
   /** Replication totals since the node started (core/replica-batch.ts, core/coordinator.ts). */
   replication?(): ReplicationCounts | undefined;
+  /** What this node answered other nodes since it started (io/peer-inbox.ts, `PeerTransport.counters`). */
+  peerServed?(): PeerServedCounters | undefined;
 }
 
 export interface ReplicationCounts {
@@ -51,6 +54,25 @@ const replicationGauges: Array<[name: string, field: keyof ReplicationCounts, he
     'ringkv_single_round_refused',
     'singleRoundRefused',
     'Single-round write attempts no replica applied (decided on the refusals instead), total',
+  ],
+];
+
+// The serving side of the replication figures above: a batch is one request and N keys.
+const peerServedGauges: Array<[name: string, field: keyof PeerServedCounters, help: string]> = [
+  [
+    'ringkv_peer_requests_served',
+    'peerRequestsServed',
+    'Requests from other nodes answered, total (a replica-reads or replica-writes batch counts once)',
+  ],
+  [
+    'ringkv_replica_read_keys_served',
+    'replicaReadKeysServed',
+    'Replica reads answered for coordinators, total (every key of a batch counts)',
+  ],
+  [
+    'ringkv_replica_write_keys_served',
+    'replicaWriteKeysServed',
+    'Replica writes answered for coordinators, total (every record of a batch counts)',
   ],
 ];
 
@@ -244,6 +266,7 @@ export class NodeMetrics {
     totalsGauges(registry, rebalanceGauges, () => sources.rebalance?.());
     totalsGauges(registry, reclamationGauges, () => sources.reclamation?.());
     totalsGauges(registry, replicationGauges, () => sources.replication?.());
+    totalsGauges(registry, peerServedGauges, () => sources.peerServed?.());
   }
 
   recordOp(op: string, transport: Transport, code: string, durationMs: number): void {
