@@ -133,6 +133,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
         rebalance: () => node?.nodes().nodes.find((info) => info.id === node?.nodeId)?.rebalance,
         reclamation: () => node?.repair.reclamationStatus(),
         replication: () => node && { ...node.data.batches.stats, ...node.data.coordinator.stats },
+        peerServed: () => node?.transport.counters,
       },
       () => clock.nowMs(),
     );

@@ -186,6 +186,11 @@ describe('a cluster of three real processes', () => {
       nodes.map((node) => metricValue(node, 'ringkv_single_round_writes')),
     );
     expect(singleRound.reduce((sum, count) => sum + count, 0)).toBe(keyCount);
+    // ... and reached the two other replicas of its key: each node counts the keys it served.
+    const writeKeysServed = await Promise.all(
+      nodes.map((node) => metricValue(node, 'ringkv_replica_write_keys_served')),
+    );
+    expect(writeKeysServed.reduce((sum, count) => sum + count, 0)).toBe(2 * keyCount);
   }, 180_000);
 
   it('answers get_node the same on every node', async () => {
