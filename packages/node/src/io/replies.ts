@@ -23,8 +23,8 @@ export function recordReplyText(id: RequestId, key: string, valueJson: string, v
   return `{"id":${id},"ok":true,"result":{"key":"${key}","value":${valueJson},"version":${safeIntegerText(version)}}}`;
 }
 
-/** Pieces one reply adds at most to a BatchReplyText: a comma and a read's eleven. */
-const piecesPerReplyMax = 12;
+/** Pieces one reply adds at most to a BatchReplyText: a read's eleven (its comma in the first). */
+const piecesPerReplyMax = 11;
 
 /** 10^8: a safe integer splits at it into two small integers (the high half is below 9.1e7). */
 const lowDivisor = 100_000_000;
@@ -71,11 +71,11 @@ export class BatchReplyText {
       this.add(recordReplyText(id, key, valueJson, version));
       return;
     }
-    this.separate();
     const pieces = this.pieces;
     let at = this.size;
+    // The separating comma rides on the reply's first piece: one piece fewer to store and join.
+    pieces[at++] = this.replies++ > 0 ? ',{"id":' : '{"id":';
     // Array.prototype.join prints a number as String does, as the template of recordReplyText does.
-    pieces[at++] = '{"id":';
     pieces[at++] = id;
     pieces[at++] = ',"ok":true,"result":{"key":"';
     pieces[at++] = key;
