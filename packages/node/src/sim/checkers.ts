@@ -130,7 +130,7 @@ export function ringDivergence(cluster: SimCluster<ReplicationSimNode>): string 
 }
 
 /** A create or update refused by its condition: SPEC says it changed nothing. */
-function isRefusedWrite(record: OpRecord): boolean {
+export function isRefusedWrite(record: OpRecord): boolean {
   return (
     (record.op === 'create' || record.op === 'update') &&
     record.outcome === 'error' &&

@@ -13,6 +13,7 @@ import type { NodeId } from '../core/types.js';
 import {
   ackedWritesByKey,
   checkReadFreshness,
+  isRefusedWrite,
   refusedWriteVisible,
   replicasMissingAckedWrites,
   ringDivergence,
@@ -21,7 +22,7 @@ import { SimCluster } from './harness.js';
 import { healedRates, perfectNetwork } from './network.js';
 import { type ReplicationSimNode, replicationNodes, replicationSimDefaults } from './replication-node.js';
 import { registerScenario, type ScenarioMetrics, type ScenarioRun } from './scenarios.js';
-import { Workload } from './workload.js';
+import { Workload, type WorkloadOptions, workloadDefaults } from './workload.js';
 
 type Cluster = SimCluster<ReplicationSimNode>;
 type FaultKind = 'crash' | 'partition';
@@ -138,12 +139,30 @@ async function liveness(cluster: Cluster, workload: Workload): Promise<ScenarioM
     hintsLeft,
     singleRoundWrites: coordinated.reduce((sum, stats) => sum + stats.singleRoundWrites, 0),
     singleRoundRefused: coordinated.reduce((sum, stats) => sum + stats.singleRoundRefused, 0),
+    refusedWrites: workload.history.filter(isRefusedWrite).length,
   };
 }
 
-async function replicationScenario(run: ScenarioRun, kind: FaultKind): Promise<ScenarioMetrics> {
-  const cluster = await formCluster(run, `replication-${kind}`);
-  const workload = new Workload(cluster);
+/**
+ * 'replication-contention': partitions, and clients that create, update and delete three keys (a fifth of
+ * the operations deletes), so conditions fail often and replicas disagree: the refusal paths of
+ * single-round writes (core/single-round-write.ts) run many times per seed.
+ */
+const contention: WorkloadOptions = {
+  ...workloadDefaults,
+  clients: 10,
+  keys: 3,
+  mix: { create: 0.25, update: 0.35, read: 0.2 },
+};
+
+async function replicationScenario(
+  run: ScenarioRun,
+  kind: FaultKind,
+  name = `replication-${kind}`,
+  options: WorkloadOptions = workloadDefaults,
+): Promise<ScenarioMetrics> {
+  const cluster = await formCluster(run, name);
+  const workload = new Workload(cluster, options);
   workload.start();
   injectFaults(cluster, kind, cluster.clock.nowMs() + workloadMs);
   await cluster.runForAsync(workloadMs);
@@ -164,7 +183,11 @@ async function replicationScenario(run: ScenarioRun, kind: FaultKind): Promise<S
   };
 }
 
-export const replicationScenarioNames = ['replication-crash', 'replication-partition'] as const;
+export const replicationScenarioNames = [
+  'replication-crash',
+  'replication-partition',
+  'replication-contention',
+] as const;
 
 registerScenario({
   name: 'replication-crash',
@@ -179,4 +202,12 @@ registerScenario({
   description: 'quorum reads/writes while the network splits and heals; reads fresh, replicas converge',
   nodesMin: 3,
   run: (run) => replicationScenario(run, 'partition'),
+});
+
+registerScenario({
+  name: 'replication-contention',
+  description:
+    'partitions while clients create, update and delete 3 keys: refused writes stay invisible, reads fresh',
+  nodesMin: 3,
+  run: (run) => replicationScenario(run, 'partition', 'replication-contention', contention),
 });

@@ -39,7 +39,11 @@ export interface WorkloadOptions {
   consistency: Consistency;
   /** An operation without an answer after this long is `lost` (its node crashed). */
   watchdogMs: number;
+  /** Shares of create, update and read (deletes take the rest). */
+  mix?: { create: number; update: number; read: number };
 }
+
+const defaultMix = { create: 0.15, update: 0.45, read: 0.35 };
 
 export const workloadDefaults: WorkloadOptions = {
   clients: 8,
@@ -94,10 +98,11 @@ export class Workload {
   }
 
   private pickOp(): DataOp {
+    const { create, update, read } = this.options.mix ?? defaultMix;
     const roll = this.cluster.random.next();
-    if (roll < 0.15) return 'create';
-    if (roll < 0.6) return 'update';
-    if (roll < 0.95) return 'read';
+    if (roll < create) return 'create';
+    if (roll < create + update) return 'update';
+    if (roll < create + update + read) return 'read';
     return 'delete';
   }
 
