@@ -6,6 +6,7 @@
  * GC rows come from it.
  * Usage: npx tsx bench/cluster/gc-half-peak.ts [--target ringkv-1|echo] [--rate 8700] [--seconds 20]
  *        [--warmup-seconds 3] [--no-pin] [--node-flag=--max-semi-space-size=4 ...] [--keep]
+ *        [--echo-script bench/micro/gc-layers/server.ts --echo-arg=--cork ...] (another server as `echo`)
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -27,10 +28,15 @@ interface Target {
   logFile: string;
 }
 
-async function startEcho(directory: string, flags: string[]): Promise<Target> {
+interface EchoScript {
+  script: string;
+  args: string[];
+}
+
+async function startEcho(directory: string, flags: string[], echo: EchoScript): Promise<Target> {
   const port = await allocatePort();
   const logFile = path.join(directory, 'echo.log');
-  const args = [...flags, '--import', 'tsx', 'bench/cluster/echo-server.ts', String(port)];
+  const args = [...flags, '--import', 'tsx', echo.script, String(port), ...echo.args];
   const child = startProcess('echo', process.execPath, args, { cwd: repositoryRoot, logFile });
   const url = `ws://127.0.0.1:${port}/ws`;
   const probe = { urls: [url], count: 1, valueJson: jsonValueText, batchSize: 1, connections: 1 };
@@ -42,8 +48,13 @@ async function startEcho(directory: string, flags: string[]): Promise<Target> {
   return { url, process: child, logFile };
 }
 
-async function startTarget(name: string, directory: string, flags: string[]): Promise<Target> {
-  if (name === 'echo') return startEcho(directory, flags);
+async function startTarget(
+  name: string,
+  directory: string,
+  flags: string[],
+  echo: EchoScript,
+): Promise<Target> {
+  if (name === 'echo') return startEcho(directory, flags, echo);
   if (name !== 'ringkv-1') throw new Error(`--target must be ringkv-1 or echo, got ${name}`);
   const node = await startRingkvNode({ logDirectory: directory, nodeFlags: flags });
   return {
@@ -82,6 +93,8 @@ async function main(): Promise<void> {
       'no-pin': { type: 'boolean', default: false },
       'node-flag': { type: 'string', multiple: true, default: [] },
       keep: { type: 'boolean', default: false },
+      'echo-script': { type: 'string', default: 'bench/cluster/echo-server.ts' },
+      'echo-arg': { type: 'string', multiple: true, default: [] },
     },
   });
   const rate = Number(values.rate);
@@ -94,7 +107,8 @@ async function main(): Promise<void> {
   const flags = ['--trace-gc-nvp', ...values['node-flag']];
   const started = new Date().toISOString().slice(11, 19);
   try {
-    const target = await startTarget(values.target, directory, flags);
+    const echo = { script: values['echo-script'], args: values['echo-arg'] };
+    const target = await startTarget(values.target, directory, flags, echo);
     const urls = [target.url];
     const keys = Number(values.keys);
     const preload = { urls, count: keys, valueJson: jsonValueText, batchSize: 500, connections: 8 };
@@ -127,7 +141,7 @@ async function main(): Promise<void> {
     const kb = (bytes: number) => (bytes / 1024).toFixed(1);
     console.log(
       [
-        `${values.target} at ${rate}/s for ${seconds} s (${pin ? 'generator on CPU 0, server on CPU 1' : 'not pinned'}; flags ${flags.join(' ')}; ${started}-${new Date().toISOString().slice(11, 19)}, load ${os.loadavg()[0]!.toFixed(2)})`,
+        `${values.target === 'echo' ? `${values['echo-script']} ${values['echo-arg'].join(' ')}` : values.target} at ${rate}/s for ${seconds} s (${pin ? 'generator on CPU 0, server on CPU 1' : 'not pinned'}; flags ${flags.join(' ')}; ${started}-${new Date().toISOString().slice(11, 19)}, load ${os.loadavg()[0]!.toFixed(2)})`,
         `  client: ${describe(result)}`,
         `  CPU: server ${cpu.serverPercent.toFixed(0)}%, generator ${cpu.generatorPercent.toFixed(0)}%`,
         `  scavenges: ${gc.scavenge.count}, pause median ${gc.scavenge.pauseMedianMs.toFixed(2)} max ${gc.scavenge.pauseMaxMs.toFixed(2)} total ${gc.scavenge.pauseTotalMs.toFixed(0)} ms; per scavenge survived ${kb(gc.scavenge.survivedMeanBytes)} KB, promoted ${kb(gc.scavenge.promotedMeanBytes)} KB`,
