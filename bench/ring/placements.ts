@@ -43,8 +43,8 @@ function ringPlacement(name: string, before: Ring, after: Ring): Placement {
     before: (key) => before.nodeFor(key),
     after: (key) => after.nodeFor(key),
     replicas: {
-      before: (key) => before.preferenceList(key, replicationFactor),
-      after: (key) => after.preferenceList(key, replicationFactor),
+      before: (key) => [...before.preferenceList(key, replicationFactor)],
+      after: (key) => [...after.preferenceList(key, replicationFactor)],
     },
   };
 }

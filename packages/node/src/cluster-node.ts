@@ -271,7 +271,7 @@ export class ClusterNode implements NodeApi {
       throw new RingKvError('UNAVAILABLE', `${this.nodeId} is still joining the cluster; retry shortly`);
     }
     const replicas = this.membership.ring().preferenceList(key, this.options.replicationFactor);
-    return { key, node: replicas[0] ?? this.nodeId, replicas };
+    return { key, node: replicas[0] ?? this.nodeId, replicas: [...replicas] };
   }
 
   async addNode(node: string): Promise<AddNodeResult> {

@@ -95,7 +95,7 @@ export class LocalNode implements NodeApi {
 
   getNode(key: string): GetNodeResult {
     const replicas = this.ringSnapshot.preferenceList(key, this.options.replicationFactor);
-    return { key, node: replicas[0]!, replicas };
+    return { key, node: replicas[0]!, replicas: [...replicas] };
   }
 
   async addNode(node: string): Promise<AddNodeResult> {

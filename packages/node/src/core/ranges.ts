@@ -28,7 +28,7 @@ export function movedRanges(before: Ring, after: Ring, n: number): RangeMove[] {
   const labels = new Array<{ sources: NodeId[]; targets: NodeId[] } | null>(ends.length);
   for (let j = 0; j < ends.length; j++) {
     // No token of either ring lies strictly inside segment j, so one lookup at its end stands for all of it.
-    const sources = before.tokenCount === 0 ? [] : before.preferenceListForToken(ends[j]!, n);
+    const sources = before.tokenCount === 0 ? [] : [...before.preferenceListForToken(ends[j]!, n)];
     const replicas = after.tokenCount === 0 ? [] : after.preferenceListForToken(ends[j]!, n);
     const targets = replicas.filter((node) => !sources.includes(node));
     const unchanged = targets.length === 0 && sources.length === replicas.length;

@@ -88,7 +88,7 @@ export class World {
   }
 
   replicasOf(key: string): NodeId[] {
-    return this.ring.preferenceList(key, this.options.replicationFactor);
+    return [...this.ring.preferenceList(key, this.options.replicationFactor)];
   }
 
   sweeper(self: NodeId, config: Partial<SweeperConfig> = {}): Sweeper {

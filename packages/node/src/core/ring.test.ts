@@ -80,6 +80,14 @@ describe('Ring, by example', () => {
     expect([...ring.walk(150)]).toEqual(['b', 'a']);
   });
 
+  it('shares one frozen preference list per token and length (computed once)', () => {
+    const first = ring.preferenceListForToken(150, 2);
+    expect(ring.preferenceListForToken(120, 2)).toBe(first); // the same token owns 101..200
+    expect(ring.preferenceListForToken(150, 1)).toEqual(['b']);
+    expect(ring.preferenceListForToken(150, 2)).toEqual(['b', 'a']);
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+
   it('reports ranges, wrapping ranges merged, the whole ring as start === end', () => {
     expect(ring.rangesOf('b', 1)).toEqual([{ startExclusive: 100, endInclusive: 200 }]);
     expect(ring.rangesOf('a', 1)).toEqual([{ startExclusive: 200, endInclusive: 100 }]);

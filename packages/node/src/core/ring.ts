@@ -41,6 +41,12 @@ export class Ring {
   private readonly owners: Uint32Array;
   private readonly nodeIds: readonly NodeId[];
   private readonly declared: ReadonlyMap<NodeId, readonly number[]>;
+  /**
+   * Preference lists already computed, per list length and token index. A ring never changes, so every
+   * key at one token shares one list: the read path asks for it on every operation, and computing it
+   * allocated a growing array each time.
+   */
+  private readonly preferenceLists = new Map<number, Array<readonly NodeId[] | undefined>>();
 
   private constructor(declared: Map<NodeId, number[]>) {
     this.declared = declared;
@@ -153,16 +159,32 @@ export class Ring {
     return this.nodeIds[this.owners[this.tokenIndexFor(token)]!]!;
   }
 
-  preferenceList(key: string, n: number): NodeId[] {
+  preferenceList(key: string, n: number): readonly NodeId[] {
     return this.preferenceListAt(this.tokenIndexFor(keyToken(key)), n);
   }
 
-  preferenceListForToken(token: number, n: number): NodeId[] {
+  preferenceListForToken(token: number, n: number): readonly NodeId[] {
     return this.preferenceListAt(this.tokenIndexFor(token), n);
   }
 
-  /** The first min(n, size) distinct nodes clockwise from the token at `index`, that token's owner first. */
-  preferenceListAt(index: number, n: number): NodeId[] {
+  /**
+   * The first min(n, size) distinct nodes clockwise from the token at `index`, that token's owner first.
+   * The list is shared (computed once per token and length): callers must not change it.
+   */
+  preferenceListAt(index: number, n: number): readonly NodeId[] {
+    let lists = this.preferenceLists.get(n);
+    if (!lists) {
+      lists = new Array(this.tokens.length);
+      this.preferenceLists.set(n, lists);
+    }
+    const known = lists[index];
+    if (known) return known;
+    const list = Object.freeze(this.computePreferenceList(index, n));
+    if (index >= 0 && index < this.tokens.length) lists[index] = list;
+    return list;
+  }
+
+  private computePreferenceList(index: number, n: number): NodeId[] {
     const wanted = Math.min(n, this.size);
     const result: NodeId[] = [];
     const count = this.tokens.length;
