@@ -94,6 +94,10 @@ export class Coordinator {
   };
   private readonly queue = new KeyQueue(limits.coordinatorKeyQueueMax);
   private inflight = 0;
+  /** One function for every write's end (a closure per write would cost an allocation and, under tsx, a `__name`). */
+  private readonly writeDone = (): void => {
+    this.inflight--;
+  };
   private readonly upkeep: ReplicaUpkeep;
   private readonly singleRound: SingleRoundWriter;
   private lastRing: Ring | undefined;
@@ -135,11 +139,8 @@ export class Coordinator {
     this.inflight++;
     this.stats.coordinated++;
     if (op === 'read') return this.read(key, consistency);
-    const done = () => {
-      this.inflight--;
-    };
     const result = this.queue.run(key, () => this.write(op, key, valueJson, consistency));
-    result.then(done, done);
+    result.then(this.writeDone, this.writeDone);
     return result;
   }
 

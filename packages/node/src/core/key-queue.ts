@@ -49,8 +49,11 @@ export class KeyQueue {
       result = Promise.reject(error);
     }
     // Bounded: each key has at most perKeyMax entries, and each task settles (it has its own deadline).
-    const next = () => this.next(key);
-    result.then(next, next);
+    // Anonymous arrows: a named one costs a defineProperty per call where tsx keeps names (docs/PERFORMANCE.md).
+    result.then(
+      () => this.next(key),
+      () => this.next(key),
+    );
     return result;
   }
 

@@ -99,35 +99,41 @@ export class SingleRoundWriter {
       writer: self,
     };
     const expect = local ? { version: local.version, writer: local.writer } : null;
+    // The callbacks are anonymous arrows: a named closure per write costs a `__name` under tsx.
     return new Promise<SingleRoundOutcome>((resolve, reject) => {
-      const decided = (decision: RoundDecision) => {
-        if (decision.kind === 'applied') {
-          this.stats.singleRoundWrites++;
-          this.writeLocally(key, record, replicas).then(resolve, reject);
-        } else {
+      const round = new ConditionalRound(
+        others,
+        record,
+        this.deps.clock,
+        config.replicaTimeoutMs,
+        (decision) => {
+          if (decision.kind === 'applied') {
+            this.stats.singleRoundWrites++;
+            this.writeLocally(key, record, replicas).then(resolve, reject);
+            return;
+          }
           this.stats.singleRoundRefused++;
           try {
             resolve({ current: this.decideRefused(op, key, local, decision) });
           } catch (error) {
             reject(error);
           }
-        }
-      };
-      const followUp = (outcome: NotApplied) => {
-        // The write is decided: every replica gets it (last-writer-wins keeps anything newer it holds).
-        if ('held' in outcome) this.upkeep.writePending(outcome.node, key, record, replicas);
-        else void this.upkeep.hint(outcome.node, key, record, replicas);
-      };
-      const round = new ConditionalRound(
-        others,
-        record,
-        this.deps.clock,
-        config.replicaTimeoutMs,
-        decided,
-        followUp,
+        },
+        (outcome) => this.followUp(outcome, key, record, replicas),
       );
       for (const node of others) this.deps.channel.writeReplicaIfTo(node, key, record, expect, round);
     });
+  }
+
+  /** A replica that did not apply a decided write still gets it (last-writer-wins keeps anything newer). */
+  private followUp(
+    outcome: NotApplied,
+    key: string,
+    record: StoredRecord,
+    replicas: readonly NodeId[],
+  ): void {
+    if ('held' in outcome) this.upkeep.writePending(outcome.node, key, record, replicas);
+    else void this.upkeep.hint(outcome.node, key, record, replicas);
   }
 
   /** After a replica applied: hints and joining replicas as any write, then this node's store. */
