@@ -144,13 +144,21 @@ export class Coordinator {
     return result;
   }
 
+  /** The replicas worth sending to: `replicas` itself when all are (no array per operation then). */
   private liveReplicas(
     replicas: readonly NodeId[],
     required: number,
     consistency: Consistency,
     key: string,
-  ): NodeId[] {
-    const live = replicas.filter((node) => node === this.deps.self || this.deps.placement.isLive(node));
+  ): readonly NodeId[] {
+    let some: NodeId[] | undefined;
+    for (let index = 0; index < replicas.length; index++) {
+      const node = replicas[index]!;
+      const worth = node === this.deps.self || this.deps.placement.isLive(node);
+      if (!worth) some ??= replicas.slice(0, index);
+      else if (some) some.push(node);
+    }
+    const live = some ?? replicas;
     if (live.length < required) {
       throw new RingKvError(
         'UNAVAILABLE',
@@ -188,7 +196,7 @@ export class Coordinator {
    * replicas are repaired once every replica answered or the deadline passed.
    */
   private quorumRead(key: string, consistency: Consistency, done: ReadDone): void {
-    let live: NodeId[];
+    let live: readonly NodeId[];
     let required: number;
     try {
       const replicas = this.replicasOf(key);

@@ -77,8 +77,9 @@ export class QuorumRound<T> {
   }
 
   answer(node: string, value: T): void {
-    this.answers.push({ node, value });
-    this.results.push({ node, value });
+    const entry = { node, value };
+    this.answers.push(entry);
+    this.results.push(entry);
     this.check();
   }
 
