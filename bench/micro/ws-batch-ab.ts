@@ -7,6 +7,9 @@
  * same code 1.6x apart), so an A/B across processes can show a gain that is only the machine. Here both
  * sides share the process, its heap and its moment; only the code differs. The GC is shared too: a pass
  * pays for collections its garbage triggers, and some of the other side's.
+ * Run it in both orders (A B, then B A): the tree set up second has run up to 15-24% slower in some runs
+ * of one tree against a copy of itself (and not at all in others), so take the geometric mean of the two
+ * orders' B/A ratios, which cancels an effect of the order.
  *   bench/lib/ab-snapshot.sh A COMMIT && bench/lib/ab-snapshot.sh B COMMIT PATCH
  *   flock /tmp/ringkv-cpu.lock npx tsx bench/micro/ws-batch-ab.ts /tmp/ringkv-ab/A /tmp/ringkv-ab/B [--passes 10]
  */
