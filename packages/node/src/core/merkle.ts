@@ -26,10 +26,19 @@ const bucketWidth = 2 ** bucketShift;
 
 /** The digest of one record version: equal on every replica for the same write. */
 export function recordDigest(key: string, record: StoredRecord): number {
+  return digestWithKey(keyDigest(key), record);
+}
+
+function keyDigest(key: string): number {
+  return hashString(key, 0x9747b28c);
+}
+
+/** `recordDigest` with the key's own hash already computed (an update hashes its key once, not twice). */
+function digestWithKey(keyHash: number, record: StoredRecord): number {
   const digest = hashString(
     `${record.version}\u0000${record.writer}\u0000${record.valueJson === null ? 'd' : 'v'}`,
   );
-  return (digest ^ hashString(key, 0x9747b28c)) >>> 0 || 1; // never 0, so "no record" (0) differs from any record
+  return (digest ^ keyHash) >>> 0 || 1; // never 0, so "no record" (0) differs from any record
 }
 
 export function bucketOf(token: number): number {
@@ -103,8 +112,9 @@ export class MerkleIndex {
     before: StoredRecord | undefined,
     after: StoredRecord | undefined,
   ): void {
-    const previous = before === undefined ? 0 : recordDigest(key, before);
-    const next = after === undefined ? 0 : recordDigest(key, after);
+    const keyHash = keyDigest(key);
+    const previous = before === undefined ? 0 : digestWithKey(keyHash, before);
+    const next = after === undefined ? 0 : digestWithKey(keyHash, after);
     const bucket = bucketOf(token);
     this.buckets[bucket] = (this.buckets[bucket]! ^ previous ^ next) >>> 0;
   }
