@@ -6,7 +6,7 @@
  * GC rows come from it.
  * Usage: npx tsx bench/cluster/gc-half-peak.ts [--target ringkv-1|echo] [--rate 8700] [--seconds 20]
  *        [--warmup-seconds 3] [--no-pin] [--node-flag=--max-semi-space-size=4 ...] [--keep]
- *        [--echo-script bench/micro/gc-layers/server.ts --echo-arg=--cork ...] (another server as `echo`)
+ *        [--preload-batch 500] [--echo-script bench/micro/gc-layers/server.ts --echo-arg=--cork ...] (another server as `echo`)
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -93,6 +93,7 @@ async function main(): Promise<void> {
       'no-pin': { type: 'boolean', default: false },
       'node-flag': { type: 'string', multiple: true, default: [] },
       keep: { type: 'boolean', default: false },
+      'preload-batch': { type: 'string', default: '500' },
       'echo-script': { type: 'string', default: 'bench/cluster/echo-server.ts' },
       'echo-arg': { type: 'string', multiple: true, default: [] },
     },
@@ -111,7 +112,10 @@ async function main(): Promise<void> {
     const target = await startTarget(values.target, directory, flags, echo);
     const urls = [target.url];
     const keys = Number(values.keys);
-    const preload = { urls, count: keys, valueJson: jsonValueText, batchSize: 500, connections: 8 };
+    // Smaller preload batches are for telling apart what the preload's bursts leave behind (V8's
+    // allocation-site pretenuring decisions are taken then and never taken back).
+    const batchSize = Number(values['preload-batch']);
+    const preload = { urls, count: keys, valueJson: jsonValueText, batchSize, connections: 8 };
     const loaded = await preloadWs({ ...preload, timeoutMs: 120_000 });
     if (loaded.failures > 0) throw new Error(`preload: ${loaded.failures} failures`);
     const shape = { kind: 'rate' as const, opsPerSecond: rate, inflightPerConnectionMax: 256 };
