@@ -17,5 +17,18 @@
  * 50 workers 11,540 / 11,583 / 10,535 against 15,303 / 13,213 / 16,735, with 1,000 workers 24,728 / 22,414 /
  * 20,772 against 32,996 / 28,485 / 37,774 (8 MB ahead in every cell of every round, load 0.6-4.8); the full
  * bench at 14:40 with 2 MB also had one node's HTTP rate 28% lower than at 12:00 with 8 MB.
+ *
+ * `--no-allocation-site-pretenuring`: V8 decides per allocation site (an object or array literal) to
+ * allocate its objects straight in the old generation once 85% of them survived one scavenge, and does not
+ * take that back. A burst (the benchmarks' preload in batches of 500, any client's batches) flips sites on
+ * the per-request path of `ws` and Node's streams that way; from then on short-lived per-request objects are
+ * born in the old generation and, through its old-to-new pointers, keep the young objects they point to
+ * alive through every scavenge until those are promoted too: ~480 bytes promoted per request at half peak,
+ * scavenges of 5 ms median, the old generation growing ~4 MB/s. Without it (or with a preload of single
+ * requests): 21-29 bytes per request and 1.5 ms scavenges (bench/cluster/gc-half-peak.ts, 2026-11-27
+ * 16:20-16:43); half-peak p99 at 8,000/s 7.0, 4.9 and 4.05 ms against 34.0, 8.5 and 6.1 ms in the quieter
+ * interleaved pairs, GC time per 15 s 126-233 ms against 396-1,131 in all seven; ops per server CPU-second
+ * the same or higher in depth 1, depth 16, batch 100 and 3-node rf 3 pairs (docs/PERFORMANCE.md,
+ * "Pretenuring").
  */
-export const nodeV8Flags: readonly string[] = ['--max-semi-space-size=8'];
+export const nodeV8Flags: readonly string[] = ['--max-semi-space-size=8', '--no-allocation-site-pretenuring'];
