@@ -15,16 +15,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { RawData, WebSocket } from 'ws';
-import { jsonValueText, keyAt, seededRandom } from '../lib/keys.js';
-
-type ClusterNodeModule = typeof import('../../packages/node/src/cluster-node.js');
-type DispatchModule = typeof import('../../packages/node/src/io/dispatch.js');
-type LoggerModule = typeof import('../../packages/node/src/io/logger.js');
-type MetricsModule = typeof import('../../packages/node/src/io/metrics.js');
-type ClockModule = typeof import('../../packages/node/src/io/system-clock.js');
-type ConnectionModule = typeof import('../../packages/node/src/io/ws-connection.js');
-type StoreModule = typeof import('../../packages/node/src/store/memory-store.js');
+import { batchFrames, batchSize, type NodeModules, settle, setUpBatchNode } from './ws-batch-node.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -37,10 +28,6 @@ if (positionals.length !== 2)
   throw new Error('usage: ws-batch-ab.ts TREE_A TREE_B [--passes N] [--frames N]');
 const passes = Number(values.passes);
 const framesPerPass = Number(values.frames);
-const keyCount = 100_000;
-const batchSize = 100;
-
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function load<T>(tree: string, file: string): Promise<T> {
   return (await import(path.resolve(tree, 'packages/node/src', file))) as T;
@@ -48,69 +35,16 @@ async function load<T>(tree: string, file: string): Promise<T> {
 
 /** One tree's node behind one connection, preloaded through the same path. */
 async function setUp(tree: string, port: number) {
-  const { ClusterNode, systemRandom } = await load<ClusterNodeModule>(tree, 'cluster-node.ts');
-  const { Dispatcher } = await load<DispatchModule>(tree, 'io/dispatch.ts');
-  const { createLogger } = await load<LoggerModule>(tree, 'io/logger.ts');
-  const { NodeMetrics } = await load<MetricsModule>(tree, 'io/metrics.ts');
-  const { systemClock } = await load<ClockModule>(tree, 'io/system-clock.ts');
-  const { ClientConnection } = await load<ConnectionModule>(tree, 'io/ws-connection.ts');
-  const { MemoryStore } = await load<StoreModule>(tree, 'store/memory-store.ts');
-  const nodeId = `127.0.0.1:${port}`;
-  const logger = createLogger(nodeId, 'warn');
-  const store = new MemoryStore();
-  const metrics = new NodeMetrics({ storeCounts: () => ({ keys: 0, bytes: 0 }) });
-  const node = new ClusterNode({
-    nodeId,
-    store,
-    clock: systemClock,
-    random: systemRandom,
-    logger,
-    vnodes: 128,
-    replicationFactor: 1,
-    readQuorum: 1,
-    writeQuorum: 1,
-    join: [],
-    clusterSecret: undefined,
-    sampleOps: () => metrics.window.sample(),
-    statsIntervalMs: 1_000,
-  });
-  const dispatcher = new Dispatcher(node, metrics, logger, node.data);
-  const sent = { replies: 0, bytes: 0 };
-  // The socket is the only stand-in: a reply is encoded to UTF-8 as ws sends it, then dropped.
-  const socket = {
-    OPEN: 1,
-    readyState: 1,
-    bufferedAmount: 0,
-    send(text: string) {
-      sent.bytes += Buffer.from(text).length;
-      sent.replies++;
-    },
-    terminate() {
-      throw new Error('terminated');
-    },
-  } as unknown as WebSocket;
-  const connection = new ClientConnection(socket, 1, {
-    dispatcher,
-    requestsInflightMax: 10_000,
-    logger,
-    pushSnapshot: () => {},
-    onReject: (reason) => {
-      throw new Error(`rejected: ${reason}`);
-    },
-  });
-  for (let start = 0; start < keyCount; start += 500) {
-    const requests = [];
-    for (let index = start; index < start + 500; index++) {
-      requests.push(`{"id":${index},"op":"create","key":"${keyAt(index)}","value":${jsonValueText}}`);
-    }
-    connection.onMessage(Buffer.from(`[${requests.join(',')}]`), false);
-    await settle();
-  }
-  const close = async () => {
-    await node.close();
-    await store.close();
+  const modules: NodeModules = {
+    cluster: await load(tree, 'cluster-node.ts'),
+    dispatch: await load(tree, 'io/dispatch.ts'),
+    logger: await load(tree, 'io/logger.ts'),
+    metrics: await load(tree, 'io/metrics.ts'),
+    clock: await load(tree, 'io/system-clock.ts'),
+    connection: await load(tree, 'io/ws-connection.ts'),
+    store: await load(tree, 'store/memory-store.ts'),
   };
-  return { connection, sent, close };
+  return setUpBatchNode(modules, port);
 }
 
 const sides = {
@@ -118,23 +52,8 @@ const sides = {
   B: await setUp(positionals[1]!, 25599),
 };
 
-const random = seededRandom(5);
-let nextId = 1;
-const frameCount = 2_000;
-const frameBuffers: RawData[] = [];
-for (let frame = 0; frame < frameCount; frame++) {
-  const requests = [];
-  for (let index = 0; index < batchSize; index++) {
-    const key = keyAt(Math.floor(random() * keyCount));
-    const id = nextId++;
-    requests.push(
-      random() < 0.9
-        ? `{"id":${id},"op":"read","key":"${key}"}`
-        : `{"id":${id},"op":"update","key":"${key}","value":${jsonValueText}}`,
-    );
-  }
-  frameBuffers.push(Buffer.from(`[${requests.join(',')}]`));
-}
+const frameBuffers = batchFrames();
+const frameCount = frameBuffers.length;
 
 const microsPerOp: Record<'A' | 'B', number[]> = { A: [], B: [] };
 for (let pass = 0; pass < passes; pass++) {

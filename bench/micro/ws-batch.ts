@@ -10,99 +10,24 @@
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import type { RawData, WebSocket } from 'ws';
-import { ClusterNode, systemRandom } from '../../packages/node/src/cluster-node.js';
-import { Dispatcher } from '../../packages/node/src/io/dispatch.js';
-import { createLogger } from '../../packages/node/src/io/logger.js';
-import { NodeMetrics } from '../../packages/node/src/io/metrics.js';
-import { systemClock } from '../../packages/node/src/io/system-clock.js';
-import { ClientConnection } from '../../packages/node/src/io/ws-connection.js';
-import { MemoryStore } from '../../packages/node/src/store/memory-store.js';
-import { jsonValueText, keyAt, seededRandom } from '../lib/keys.js';
+import * as cluster from '../../packages/node/src/cluster-node.js';
+import * as dispatch from '../../packages/node/src/io/dispatch.js';
+import * as logger from '../../packages/node/src/io/logger.js';
+import * as metrics from '../../packages/node/src/io/metrics.js';
+import * as clock from '../../packages/node/src/io/system-clock.js';
+import * as connectionModule from '../../packages/node/src/io/ws-connection.js';
+import * as store from '../../packages/node/src/store/memory-store.js';
+import { batchFrames, batchSize, settle, setUpBatchNode } from './ws-batch-node.js';
 
 const { values } = parseArgs({
   options: { frames: { type: 'string', default: '5000' }, passes: { type: 'string', default: '5' } },
 });
 const frames = Number(values.frames);
 const passes = Number(values.passes);
-const keyCount = 100_000;
-const batchSize = 100;
 
-const nodeId = '127.0.0.1:25599';
-const logger = createLogger(nodeId, 'warn');
-const store = new MemoryStore();
-const metrics = new NodeMetrics({ storeCounts: () => ({ keys: 0, bytes: 0 }) });
-const node = new ClusterNode({
-  nodeId,
-  store,
-  clock: systemClock,
-  random: systemRandom,
-  logger,
-  vnodes: 128,
-  replicationFactor: 1,
-  readQuorum: 1,
-  writeQuorum: 1,
-  join: [],
-  clusterSecret: undefined,
-  sampleOps: () => metrics.window.sample(),
-  statsIntervalMs: 1_000,
-});
-const dispatcher = new Dispatcher(node, metrics, logger, node.data);
-
-let replyBytes = 0;
-let replies = 0;
-const socket = {
-  OPEN: 1,
-  readyState: 1,
-  bufferedAmount: 0,
-  send(text: string) {
-    replyBytes += Buffer.from(text).length;
-    replies++;
-  },
-  terminate() {
-    throw new Error('terminated');
-  },
-} as unknown as WebSocket;
-const connection = new ClientConnection(socket, 1, {
-  dispatcher,
-  requestsInflightMax: 10_000,
-  logger,
-  pushSnapshot: () => {},
-  onReject: (reason) => {
-    throw new Error(`rejected: ${reason}`);
-  },
-});
-
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-// Preload through the same path, 500 creates a frame.
-for (let start = 0; start < keyCount; start += 500) {
-  const requests = [];
-  for (let index = start; index < start + 500; index++) {
-    requests.push(`{"id":${index},"op":"create","key":"${keyAt(index)}","value":${jsonValueText}}`);
-  }
-  connection.onMessage(Buffer.from(`[${requests.join(',')}]`), false);
-  await settle();
-}
-
-// Frames as ws-load.ts writes them, built before timing (the generator's cost is not ours).
-const random = seededRandom(5);
-let nextId = 1;
-const frameCount = 2_000;
-const frameBuffers: RawData[] = [];
-for (let frame = 0; frame < frameCount; frame++) {
-  const requests = [];
-  for (let index = 0; index < batchSize; index++) {
-    const key = keyAt(Math.floor(random() * keyCount));
-    const id = nextId++;
-    requests.push(
-      random() < 0.9
-        ? `{"id":${id},"op":"read","key":"${key}"}`
-        : `{"id":${id},"op":"update","key":"${key}","value":${jsonValueText}}`,
-    );
-  }
-  frameBuffers.push(Buffer.from(`[${requests.join(',')}]`));
-}
+const modules = { cluster, dispatch, logger, metrics, clock, connection: connectionModule, store };
+const { connection, sent, close } = await setUpBatchNode(modules, 25599);
+const frameBuffers = batchFrames();
 
 let gcCount = 0;
 let gcMs = 0;
@@ -116,11 +41,11 @@ new PerformanceObserver((list) => {
 for (let pass = 1; pass <= passes; pass++) {
   const gcCountBefore = gcCount;
   const gcMsBefore = gcMs;
-  const repliesBefore = replies;
+  const repliesBefore = sent.replies;
   const started = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
   for (let frame = 0; frame < frames; frame++) {
-    connection.onMessage(frameBuffers[frame % frameCount]!, false);
+    connection.onMessage(frameBuffers[frame % frameBuffers.length]!, false);
     // The updates answer after a microtask or two; a frame per turn, as a loaded node sees them.
     if (frame % 8 === 7) await settle();
   }
@@ -128,14 +53,13 @@ for (let pass = 1; pass <= passes; pass++) {
   const elapsedNs = Number(process.hrtime.bigint() - started);
   const cpu = process.cpuUsage(cpuBefore);
   const operations = frames * batchSize;
-  if (replies - repliesBefore !== frames)
-    throw new Error(`${replies - repliesBefore} replies for ${frames} frames`);
+  if (sent.replies - repliesBefore !== frames)
+    throw new Error(`${sent.replies - repliesBefore} replies for ${frames} frames`);
   console.log(
     `pass ${pass}: ${((cpu.user + cpu.system) / operations).toFixed(3)} us of CPU per op ` +
       `(${(elapsedNs / operations / 1000).toFixed(3)} elapsed), ` +
       `GC ${(((gcCount - gcCountBefore) * 100_000) / operations).toFixed(1)} per 100k ops ` +
-      `(${(gcMs - gcMsBefore).toFixed(0)} ms), reply ${Math.round(replyBytes / replies)} bytes`,
+      `(${(gcMs - gcMsBefore).toFixed(0)} ms), reply ${Math.round(sent.bytes / sent.replies)} bytes`,
   );
 }
-await node.close();
-await store.close();
+await close();
