@@ -19,7 +19,7 @@ import { ConditionalRound, type NotApplied, type RoundDecision } from './conditi
 import type { CoordinatorDeps, DataOp } from './coordinator.js';
 import { requiredAnswers } from './quorum.js';
 import type { ReplicaUpkeep } from './replica-upkeep.js';
-import { compareRecords, type NodeId, type StoredRecord } from './types.js';
+import { compareRecords, describeKey, type NodeId, type StoredRecord } from './types.js';
 
 export type WriteOp = Exclude<DataOp, 'read'>;
 
@@ -37,10 +37,6 @@ export interface SingleRoundStats {
 export function conditionHolds(op: WriteOp, record: StoredRecord | undefined): boolean {
   const exists = record !== undefined && record.valueJson !== null;
   return op === 'create' ? !exists : exists;
-}
-
-export function describeKey(key: string): string {
-  return JSON.stringify(key.length > 64 ? `${key.slice(0, 61)}...` : key);
 }
 
 /** KEY_EXISTS or KEY_NOT_FOUND: the error for `op` when its condition does not hold. */
@@ -93,6 +89,9 @@ export class SingleRoundWriter {
     // This node's record may be stale: only the quorum can say the condition fails.
     if (!conditionHolds(op, local)) return undefined;
     if (local) hlc.observe(local.version);
+    // Joining nodes that will replicate the key, seen with the same ring as `replicas`: one that turns
+    // alive before the decision is no longer "pending" then, yet is missing from `replicas`.
+    const pendingAtStart = placement.pendingReplicas?.(key, replicas) ?? [];
     const record: StoredRecord = {
       valueJson: op === 'delete' ? null : (valueJson ?? 'null'),
       version: hlc.now(),
@@ -109,7 +108,7 @@ export class SingleRoundWriter {
         (decision) => {
           if (decision.kind === 'applied') {
             this.stats.singleRoundWrites++;
-            this.writeLocally(key, record, replicas).then(resolve, reject);
+            this.writeLocally(key, record, replicas, pendingAtStart).then(resolve, reject);
             return;
           }
           this.stats.singleRoundRefused++;
@@ -141,15 +140,17 @@ export class SingleRoundWriter {
     key: string,
     record: StoredRecord,
     replicas: readonly NodeId[],
+    pendingAtStart: readonly NodeId[],
   ): Promise<SingleRoundOutcome> {
     for (const node of replicas) {
       if (node !== this.deps.self && !this.deps.placement.isLive(node)) {
         void this.upkeep.hint(node, key, record, replicas);
       }
     }
-    for (const node of this.deps.placement.pendingReplicas?.(key, replicas) ?? []) {
-      this.upkeep.writePending(node, key, record, replicas);
-    }
+    // Joining replicas as the ring was when the write started and as it is now (either may have changed).
+    const pending = new Set(pendingAtStart);
+    for (const node of this.deps.placement.pendingReplicas?.(key, replicas) ?? []) pending.add(node);
+    for (const node of pending) this.upkeep.writePending(node, key, record, replicas);
     try {
       await this.deps.store.put(key, record);
     } catch (cause) {
