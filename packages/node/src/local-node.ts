@@ -19,7 +19,7 @@ import {
 } from '@ringkv/protocol';
 import { HybridLogicalClock } from './core/hlc.js';
 import { defaultTokens, Ring } from './core/ring.js';
-import { assert, type Clock, type StoredRecord, type TimerHandle } from './core/types.js';
+import { assert, type Clock, describeKey, type StoredRecord, type TimerHandle } from './core/types.js';
 import { KeyLanes } from './io/key-lanes.js';
 import type { NodeApi, NodeEvent, RecordReply } from './node-api.js';
 import type { Store } from './store/store.js';
@@ -35,11 +35,6 @@ export interface LocalNodeOptions {
   /** Whether anything answers at HOST:PORT (add_node tells an unreachable address from a live one). */
   probe: (node: string) => Promise<boolean>;
   statsIntervalMs: number;
-}
-
-/** Keys as they appear in messages: quoted, and cut short so a 1 KiB key does not flood a log line. */
-export function describeKey(key: string): string {
-  return JSON.stringify(key.length > 64 ? `${key.slice(0, 61)}...` : key);
 }
 
 export class LocalNode implements NodeApi {

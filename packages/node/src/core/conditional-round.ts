@@ -13,7 +13,7 @@
  */
 import { RingKvError } from '@ringkv/protocol';
 import type { AnswerSink, ConditionalAnswer } from './replica-batch.js';
-import type { Clock, NodeId, StoredRecord, TimerHandle } from './types.js';
+import { type Clock, type NodeId, type StoredRecord, sameWrite, type TimerHandle } from './types.js';
 
 export type RoundDecision =
   | { kind: 'applied'; by: NodeId }
@@ -50,7 +50,7 @@ export class ConditionalRound implements AnswerSink<ConditionalAnswer> {
 
   answer(node: NodeId, value: ConditionalAnswer): void {
     if (!this.settle(node)) return;
-    if (value === true || isSameWrite(value.held, this.record)) {
+    if (value === true || sameWrite(value.held, this.record)) {
       if (!this.decision) this.decide({ kind: 'applied', by: node });
     } else this.keep({ node, held: value.held });
     this.checkRefused();
@@ -117,8 +117,4 @@ export class ConditionalRound implements AnswerSink<ConditionalAnswer> {
       });
     }
   }
-}
-
-function isSameWrite(held: StoredRecord | undefined, record: StoredRecord): boolean {
-  return held !== undefined && held.version === record.version && held.writer === record.writer;
 }

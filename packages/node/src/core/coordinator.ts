@@ -16,14 +16,8 @@ import { QuorumRound, type ReplicationConfig, requiredAnswers } from './quorum.j
 import type { AnswerSink, ConditionalAnswer } from './replica-batch.js';
 import { newestAnswer, ReplicaUpkeep } from './replica-upkeep.js';
 import type { Ring } from './ring.js';
-import {
-  conditionError,
-  conditionHolds,
-  describeKey,
-  SingleRoundWriter,
-  type WriteOp,
-} from './single-round-write.js';
-import type { Clock, NodeId, StoredRecord } from './types.js';
+import { conditionError, conditionHolds, SingleRoundWriter, type WriteOp } from './single-round-write.js';
+import { type Clock, describeKey, type NodeId, type StoredRecord } from './types.js';
 
 export type DataOp = 'create' | 'read' | 'update' | 'delete';
 

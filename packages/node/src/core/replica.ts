@@ -9,7 +9,6 @@ import {
   type Consistency,
   type PeerKeyFailure,
   type PeerRecord,
-  type PeerRecordId,
   type PeerReply,
   type PeerReplyByRequest,
   type PeerRequest,
@@ -25,7 +24,7 @@ import type { HybridLogicalClock } from './hlc.js';
 import type { Membership } from './membership.js';
 import { type ReplicationConfig, requiredAnswers } from './quorum.js';
 import { promiseSink, ReplicaBatches } from './replica-batch.js';
-import type { Clock, NodeId, StoredRecord } from './types.js';
+import { type Clock, type NodeId, type StoredRecord, sameWrite } from './types.js';
 
 /** `DataNode.readNow`'s answer when a read needs more than this node's store: use `execute`. */
 export const notImmediate: unique symbol = Symbol('not immediate');
@@ -287,8 +286,7 @@ export class DataNode {
         continue;
       }
       const held = known?.[index];
-      const same = held && record && record.version === held.version && record.writer === held.writer;
-      results[index] = same ? true : (record ?? null);
+      results[index] = held && sameWrite(record, held) ? true : (record ?? null);
     }
     return results;
   }
@@ -303,7 +301,8 @@ export class DataNode {
       throw new RingKvError('BAD_REQUEST', 'a conditional replica write has no hintFor');
     }
     const held = this.deps.store.get(write.key);
-    if (!sameWrite(held, write.expect)) return { held: held ?? null };
+    const expected = write.expect === null ? held === undefined : sameWrite(held, write.expect);
+    if (!expected) return { held: held ?? null };
     return this.applyWrite(write.key, write.record, undefined);
   }
 
@@ -316,11 +315,6 @@ export class DataNode {
     this.deps.hlc.observe(record.version);
     return this.deps.store.put(key, record);
   }
-}
-
-function sameWrite(held: StoredRecord | undefined, expected: PeerRecordId | null): boolean {
-  if (expected === null) return held === undefined;
-  return held !== undefined && held.version === expected.version && held.writer === expected.writer;
 }
 
 function keyFailure(error: unknown): PeerKeyFailure {

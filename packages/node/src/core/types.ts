@@ -48,6 +48,19 @@ export function compareRecords(
   return a.writer < b.writer ? -1 : 1;
 }
 
+/** Whether `held` is exactly the write `id` names (same version and writer); false when nothing is held. */
+export function sameWrite(
+  held: Pick<StoredRecord, 'version' | 'writer'> | undefined,
+  id: Pick<StoredRecord, 'version' | 'writer'>,
+): boolean {
+  return held !== undefined && compareRecords(held, id) === 0;
+}
+
+/** Keys as they appear in messages: quoted, and cut short so a 1 KiB key does not flood a log line. */
+export function describeKey(key: string): string {
+  return JSON.stringify(key.length > 64 ? `${key.slice(0, 61)}...` : key);
+}
+
 /** A broken invariant is a bug: crash the test (or the node) that hit it, with a message saying which. */
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`assertion failed: ${message}`);
