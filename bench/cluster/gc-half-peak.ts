@@ -4,7 +4,11 @@
  * what the server's collections cost and kept per request (`--trace-gc-nvp`). The tool for finding what
  * survives a scavenge per request and what grows the old generation; the numbers in docs/PERFORMANCE.md's
  * GC rows come from it.
+ * Also the main threads' run-queue waits (time runnable but off a core: other work on the machine) and,
+ * with `--generator process`, the lean generator in its own process (`bench/lib/open-loop.ts`), with
+ * `--schedule interval` (a 1 ms timer, as `ws-load.ts`) or `paced` (each request sent at its time).
  * Usage: npx tsx bench/cluster/gc-half-peak.ts [--target ringkv-1|echo] [--rate 8700] [--seconds 20]
+ *        [--generator ws|process] [--schedule interval|paced|spin] [--nice -10 (diagnostic)]
  *        [--warmup-seconds 3] [--no-pin] [--node-flag=--max-semi-space-size=4 ...] [--keep]
  *        [--preload-batch 500] [--echo-script bench/micro/gc-layers/server.ts --echo-arg=--cork ...] (another server as `echo`)
  */
@@ -16,10 +20,14 @@ import { defaultCpuSplit, pinningAvailable, withPinnedCpus } from '../lib/affini
 import { withCpuShares } from '../lib/cpu.js';
 import { parseGcTrace, summarizeGc } from '../lib/gc-trace.js';
 import { jsonValueText } from '../lib/keys.js';
+import { type SendSchedule, sendSchedules } from '../lib/open-loop.js';
+import { OpenLoopProcess } from '../lib/open-loop-process.js';
 import { allocatePort } from '../lib/ports.js';
+import { setProcessNiceness } from '../lib/priority.js';
 import { startProcess, stopAll, type Tracked, waitUntil } from '../lib/processes.js';
 import { repositoryRoot, startRingkvNode } from '../lib/ringkv.js';
-import { type LoadResult, runWsLoad } from '../lib/ws-load.js';
+import { describeRunQueueWait, type RunQueueWait, withRunQueueWaits } from '../lib/schedstat.js';
+import { type LoadResult, runWsLoad, type WsLoadOptions } from '../lib/ws-load.js';
 import { preloadWs } from '../lib/ws-preload.js';
 
 interface Target {
@@ -80,6 +88,72 @@ function describe(result: LoadResult): string {
   ].join('; ');
 }
 
+interface Windows {
+  warmupMs: number;
+  durationMs: number;
+  /** `--nice`: the niceness given to the server's and the generator's threads (a diagnostic). */
+  niceness: number | undefined;
+  nicePids: (pids: number[]) => number[];
+}
+
+interface CellOutcome {
+  result: LoadResult;
+  cpu: { serverPercent: number; generatorPercent: number };
+  trace: string;
+  waits: { server?: RunQueueWait; generator?: RunQueueWait };
+}
+
+/** `ws-load.ts` in this process; the warm-up runs unrecorded, the GC trace is cut at the window's edges. */
+async function wsCell(
+  target: Target,
+  load: Omit<WsLoadOptions, 'durationMs' | 'warmupMs'>,
+  windows: Windows,
+) {
+  for (const pid of windows.nicePids([target.process.pid, process.pid])) {
+    setProcessNiceness(pid, windows.niceness!);
+  }
+  await runWsLoad({ ...load, durationMs: windows.warmupMs, warmupMs: 0 });
+  const offset = logText(target.logFile).length;
+  const pids = [target.process.pid, process.pid];
+  const [[result, cpu], [server, generator]] = await withRunQueueWaits(pids, () =>
+    withCpuShares([target.process.pid], () =>
+      runWsLoad({ ...load, durationMs: windows.durationMs, warmupMs: 0 }),
+    ),
+  );
+  return { result, cpu, trace: logText(target.logFile).slice(offset), waits: { server, generator } };
+}
+
+/** The lean generator in its own process (it inherits this process's pinning when started inside it). */
+async function processCell(
+  target: Target,
+  load: Omit<WsLoadOptions, 'durationMs' | 'warmupMs' | 'shape'> & { rate: number; schedule: SendSchedule },
+  windows: Windows,
+): Promise<CellOutcome> {
+  const options = {
+    urls: load.urls,
+    connections: load.connections,
+    opsPerSecond: load.rate,
+    inflightPerConnectionMax: 256,
+    schedule: load.schedule,
+    ...windows,
+  };
+  const generator = await OpenLoopProcess.start(options, load);
+  for (const pid of windows.nicePids([target.process.pid, generator.pid])) {
+    setProcessNiceness(pid, windows.niceness!);
+  }
+  let offset = logText(target.logFile).length;
+  const [[result, cpu], [server]] = await withRunQueueWaits([target.process.pid], () =>
+    withCpuShares([target.process.pid], () =>
+      generator.run(() => {
+        offset = logText(target.logFile).length;
+      }),
+    ),
+  );
+  const shares = { serverPercent: cpu.serverPercent, generatorPercent: result.cpuPercent };
+  const trace = logText(target.logFile).slice(offset);
+  return { result, cpu: shares, trace, waits: { server, generator: result.runQueueWait } };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
@@ -96,6 +170,9 @@ async function main(): Promise<void> {
       'preload-batch': { type: 'string', default: '500' },
       'echo-script': { type: 'string', default: 'bench/cluster/echo-server.ts' },
       'echo-arg': { type: 'string', multiple: true, default: [] },
+      generator: { type: 'string', default: 'ws' },
+      schedule: { type: 'string', default: 'interval' },
+      nice: { type: 'string' },
     },
   });
   const rate = Number(values.rate);
@@ -103,6 +180,13 @@ async function main(): Promise<void> {
   const warmupSeconds = Number(values['warmup-seconds']);
   if (!(rate >= 100 && rate <= 200_000)) throw new Error('--rate must be from 100 to 200000');
   if (!(seconds >= 1 && seconds <= 120)) throw new Error('--seconds must be from 1 to 120');
+  if (values.generator !== 'ws' && values.generator !== 'process') {
+    throw new Error('--generator must be ws or process');
+  }
+  const schedule = values.schedule as SendSchedule;
+  if (!sendSchedules.includes(schedule)) throw new Error(`--schedule must be one of ${sendSchedules}`);
+  if (values.generator === 'ws' && schedule !== 'interval')
+    throw new Error('--generator ws has only interval');
   const pin = !values['no-pin'] && pinningAvailable();
   const directory = mkdtempSync(path.join(os.tmpdir(), 'ringkv-gc-half-peak-'));
   const flags = ['--trace-gc-nvp', ...values['node-flag']];
@@ -128,16 +212,18 @@ async function main(): Promise<void> {
       valueJson: jsonValueText,
       seed: 7,
     };
-    const cell = async () => {
-      // The warm-up runs unrecorded; the GC trace is cut at the measured window's edges.
-      await runWsLoad({ ...load, durationMs: warmupSeconds * 1000, warmupMs: 0 });
-      const offset = logText(target.logFile).length;
-      const [result, cpu] = await withCpuShares([target.process.pid], () =>
-        runWsLoad({ ...load, durationMs: seconds * 1000, warmupMs: 0 }),
-      );
-      return { result, cpu, trace: logText(target.logFile).slice(offset) };
+    const niceness = values.nice === undefined ? undefined : Number(values.nice);
+    const windows = {
+      warmupMs: warmupSeconds * 1000,
+      durationMs: seconds * 1000,
+      niceness,
+      nicePids: (pids: number[]) => (niceness === undefined ? [] : pids),
     };
-    const { result, cpu, trace } = pin
+    const cell = () =>
+      values.generator === 'ws'
+        ? wsCell(target, load, windows)
+        : processCell(target, { ...load, rate, schedule }, windows);
+    const { result, cpu, trace, waits } = pin
       ? await withPinnedCpus([target.process.pid], defaultCpuSplit, cell)
       : await cell();
     const events = parseGcTrace(trace);
@@ -147,7 +233,8 @@ async function main(): Promise<void> {
       [
         `${values.target === 'echo' ? `${values['echo-script']} ${values['echo-arg'].join(' ')}` : values.target} at ${rate}/s for ${seconds} s (${pin ? 'generator on CPU 0, server on CPU 1' : 'not pinned'}; flags ${flags.join(' ')}; ${started}-${new Date().toISOString().slice(11, 19)}, load ${os.loadavg()[0]!.toFixed(2)})`,
         `  client: ${describe(result)}`,
-        `  CPU: server ${cpu.serverPercent.toFixed(0)}%, generator ${cpu.generatorPercent.toFixed(0)}%`,
+        `  CPU: server ${cpu.serverPercent.toFixed(0)}%, generator ${cpu.generatorPercent.toFixed(0)}% (${values.generator === 'ws' ? 'ws-load in the bench process' : `own process, ${schedule} schedule`}${values.nice === undefined ? '' : `; both at nice ${values.nice}`})`,
+        `  main threads: server ${describeRunQueueWait(waits.server)}; generator ${describeRunQueueWait(waits.generator)}`,
         `  scavenges: ${gc.scavenge.count}, pause median ${gc.scavenge.pauseMedianMs.toFixed(2)} max ${gc.scavenge.pauseMaxMs.toFixed(2)} total ${gc.scavenge.pauseTotalMs.toFixed(0)} ms; per scavenge survived ${kb(gc.scavenge.survivedMeanBytes)} KB, promoted ${kb(gc.scavenge.promotedMeanBytes)} KB`,
         `  per request: survived+promoted ${gc.survivedPerRequestBytes.toFixed(0)} B, promoted ${gc.promotedPerRequestBytes.toFixed(0)} B, heap growth ${gc.heapGrowthPerRequestBytes.toFixed(0)} B`,
         `  mark-compacts: ${gc.markCompact.count}, pause max ${gc.markCompact.pauseMaxMs.toFixed(1)} total ${gc.markCompact.pauseTotalMs.toFixed(0)} ms; other kinds: ${[...new Set(events.map((event) => event.kind))].join(',')}`,
