@@ -1,5 +1,6 @@
 /** Command-line options of `pnpm bench:cluster`, defaults merged once, then validated. */
 import { parseArgs } from 'node:util';
+import { type SendSchedule, sendSchedules } from '../lib/open-loop.js';
 
 export const targetNames = ['echo', 'ringkv-1', 'ringkv-3-rf1', 'ringkv-3-rf3', 'redis'] as const;
 export type TargetName = (typeof targetNames)[number];
@@ -25,6 +26,13 @@ export interface ClusterBenchConfig {
    * the same offered load on a machine whose depth-1 rate swings between runs); depth 1 is then not run.
    */
   halfRate?: number;
+  /**
+   * The protocol-level half-peak generator: `process` (bench/lib/open-loop.ts in its own process) or `ws`
+   * (bench/lib/ws-load.ts in this process, the generator of every cell before 2026-11-27 19:00), and the
+   * process generator's send schedule (`paced`: each request at its time; `interval`: a 1 ms timer).
+   */
+  halfGenerator: 'process' | 'ws';
+  halfSchedule: SendSchedule;
   warmupMs: number;
   keys: number;
   connections: number;
@@ -46,6 +54,8 @@ export function parseConfig(argv: string[]): ClusterBenchConfig {
       'half-seconds': { type: 'string', default: '20' },
       'no-pin': { type: 'boolean', default: false },
       'half-rate': { type: 'string' },
+      'half-generator': { type: 'string', default: 'process' },
+      'half-schedule': { type: 'string', default: 'paced' },
       'warmup-seconds': { type: 'string', default: '1' },
       keys: { type: 'string', default: '100000' },
       connections: { type: 'string', default: '50' },
@@ -75,7 +85,17 @@ export function parseConfig(argv: string[]): ClusterBenchConfig {
       throw new Error(`--shapes: unknown shape ${name}; known: ${shapeNames.join(', ')}`);
     }
   }
+  const halfGenerator = values['half-generator'];
+  if (halfGenerator !== 'process' && halfGenerator !== 'ws') {
+    throw new Error(`--half-generator must be process or ws, got ${halfGenerator}`);
+  }
+  const halfSchedule = values['half-schedule'] as SendSchedule;
+  if (!sendSchedules.includes(halfSchedule)) {
+    throw new Error(`--half-schedule must be one of ${sendSchedules.join(', ')}, got ${halfSchedule}`);
+  }
   return {
+    halfGenerator,
+    halfSchedule,
     cellMs: number('cell-seconds', values['cell-seconds'], 0.5, 60) * 1000,
     halfCellMs: number('half-seconds', values['half-seconds'], 0.5, 120) * 1000,
     pinHalfPeak: !values['no-pin'],

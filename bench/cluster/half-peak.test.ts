@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from './config.js';
 import { halfAppPeakRate, halfPeakNote, halfPeakPlacement, halfPeakRate } from './half-peak.js';
 
 const latency = { p50Ms: 1, p99Ms: 2, p999Ms: 3, maxMs: 4, count: 10 };
@@ -75,6 +76,32 @@ describe('halfPeakNote', () => {
   });
 });
 
+describe('halfPeakNote with the generator context', () => {
+  it('names the generator that ran and the run-queue waits of the two main threads', () => {
+    const result = { opsPerSecond: 8_000, latency, errors: 0, skipped: 0, latencyFromSend: latency };
+    const wait = (waitMsPerSecond: number) => ({
+      waitMsPerSecond,
+      waitMicrosPerTimeslice: 9,
+      runPercent: 40,
+    });
+    const context = {
+      generatorText: 'generator in its own process, paced sends',
+      waits: { server: wait(31.66), generator: wait(14.2) },
+    };
+    const pinned = halfPeakPlacement(1, true, true);
+    expect(halfPeakNote(8_000, result, undefined, pinned, context)).toBe(
+      '8000 ops/s offered; generator on CPU 0, server on CPU 1; generator in its own process, paced sends; p99 from actual send 2.0 ms; run-queue wait ms/s server 31.7, generator 14.2',
+    );
+    const serverOnly = { ...context, waits: { server: wait(3) } };
+    expect(halfPeakNote(8_000, result, undefined, undefined, serverOnly)).toBe(
+      '8000 ops/s offered; generator in its own process, paced sends; p99 from actual send 2.0 ms; run-queue wait ms/s server 3.0',
+    );
+    expect(halfPeakNote(8_000, result, undefined, undefined, { ...context, waits: {} })).toBe(
+      '8000 ops/s offered; generator in its own process, paced sends; p99 from actual send 2.0 ms',
+    );
+  });
+});
+
 describe('halfPeakPlacement', () => {
   it('pins only a one-process target, only when asked and when taskset can', () => {
     expect(halfPeakPlacement(1, true, true)).toEqual({
@@ -90,5 +117,15 @@ describe('halfPeakPlacement', () => {
       pin: false,
       text: 'not pinned (no taskset, or one core)',
     });
+  });
+});
+
+describe('the half-peak generator options', () => {
+  it('default to the generator in its own process with paced sends; ws-load stays available', () => {
+    expect(parseConfig([])).toMatchObject({ halfGenerator: 'process', halfSchedule: 'paced' });
+    expect(parseConfig(['--half-generator', 'ws'])).toMatchObject({ halfGenerator: 'ws' });
+    expect(parseConfig(['--half-schedule', 'interval'])).toMatchObject({ halfSchedule: 'interval' });
+    expect(() => parseConfig(['--half-generator', 'autocannon'])).toThrow(/--half-generator/);
+    expect(() => parseConfig(['--half-schedule', 'often'])).toThrow(/--half-schedule/);
   });
 });

@@ -14,6 +14,7 @@
  */
 import type { GeneratorDelays } from '../lib/latency.js';
 import type { ServerDelays } from '../lib/node-metrics.js';
+import type { RunQueueWait } from '../lib/schedstat.js';
 import type { LoadResult } from '../lib/ws-load.js';
 
 /** The load label whose rate defines the protocol-level peak: the same one-request-per-frame pattern. */
@@ -58,15 +59,23 @@ export function halfPeakPlacement(
   return { pin: true, text: 'generator on CPU 0, server on CPU 1' };
 }
 
+/** Which generator ran a cell, and how long the two main threads waited for a core meanwhile. */
+export interface GeneratorContext {
+  generatorText: string;
+  waits: { server?: RunQueueWait; generator?: RunQueueWait };
+}
+
 /** The generator's and the server's own delays, in a row's note: how much of the tail they explain. */
 export function halfPeakNote(
   offeredPerSecond: number,
   result: LoadResult,
   server: ServerDelays | undefined,
   placement?: Placement,
+  context?: GeneratorContext,
 ): string {
   const parts = [`${offeredPerSecond} ops/s offered`];
   if (placement) parts.push(placement.text);
+  if (context) parts.push(context.generatorText);
   if (result.latencyFromSend)
     parts.push(`p99 from actual send ${result.latencyFromSend.p99Ms.toFixed(1)} ms`);
   if (result.generator) parts.push(generatorPart(result.generator));
@@ -79,7 +88,21 @@ export function halfPeakNote(
       `server loop delay p99 ${server.loopDelayP99Ms.toFixed(1)} ms, GC ${server.gcPauses} pauses ${server.gcTotalMs.toFixed(0)} ms${major}`,
     );
   }
+  const waits = context ? runQueuePart(context.waits) : undefined;
+  if (waits) parts.push(waits);
   return parts.join('; ');
+}
+
+/** Time each main thread was runnable but off a core (other work on the machine), per second of the cell. */
+function runQueuePart(waits: GeneratorContext['waits']): string | undefined {
+  const named = [
+    ['server', waits.server],
+    ['generator', waits.generator],
+  ] as const;
+  const known = named.filter(([, wait]) => wait !== undefined);
+  if (known.length === 0) return undefined;
+  const text = known.map(([name, wait]) => `${name} ${wait!.waitMsPerSecond.toFixed(1)}`).join(', ');
+  return `run-queue wait ms/s ${text}`;
 }
 
 /** The send lag has its own column (beside the p99); the note adds the generator's loop delay and GC. */

@@ -13,16 +13,10 @@ import { mixedLatency, mixedRate, runRedisBenchmark } from '../lib/redis-benchma
 import { repositoryRoot, startRingkvCluster, stopRingkv, webSocketUrls } from '../lib/ringkv.js';
 import { type LoadResult, type LoadShape, runWsLoad } from '../lib/ws-load.js';
 import { preloadWs } from '../lib/ws-preload.js';
-import {
-  appCells,
-  describeResult,
-  log,
-  logDelays,
-  withHalfPeakPlacement,
-  withOptionalServerDelays,
-} from './app-cells.js';
+import { appCells, describeResult, log, logDelays } from './app-cells.js';
 import type { ClusterBenchConfig, ShapeName } from './config.js';
 import { halfPeakNote, halfPeakRate } from './half-peak.js';
+import { runHalfPeakCell } from './half-peak-cell.js';
 import { createIoredisClusterAdapter, preloadRedisCluster } from './redis-adapter.js';
 import { createRingClientAdapter } from './ringkv-adapter.js';
 
@@ -94,17 +88,16 @@ async function protocolCells(
   if (!config.shapes.includes('half')) return;
   const opsPerSecond = config.halfRate ?? halfPeakRate(rows, target);
   if (opsPerSecond === undefined) return;
-  const shape: LoadShape = {
-    kind: 'rate',
+  const shape = {
+    kind: 'rate' as const,
     opsPerSecond,
     inflightPerConnectionMax: openLoopInflightPerConnectionMax,
   };
   const halfOptions = { ...loadOptions, durationMs: config.halfCellMs, shape };
-  const [[[result, cpu], server], placement] = await withHalfPeakPlacement(serverPids, config, () =>
-    withOptionalServerDelays(metricsAddress, () => withCpuShares(serverPids, () => runWsLoad(halfOptions))),
-  );
+  const cell = await runHalfPeakCell(serverPids, config, metricsAddress, halfOptions);
+  const { result, cpu, server, placement } = cell;
   log(
-    `${target} half peak (${opsPerSecond}/s, ${placement.text}): ${describeResult(result)}, ${result.skipped} skipped`,
+    `${target} half peak (${opsPerSecond}/s, ${placement.text}, ${cell.generatorText}): ${describeResult(result)}, ${result.skipped} skipped`,
   );
   logDelays(target, result, server);
   rows.push({
@@ -114,7 +107,7 @@ async function protocolCells(
     result,
     serverCpuPercent: cpu.serverPercent,
     generatorCpuPercent: cpu.generatorPercent,
-    note: halfPeakNote(opsPerSecond, result, server, placement),
+    note: halfPeakNote(opsPerSecond, result, server, placement, cell),
   });
 }
 
