@@ -20,6 +20,13 @@ export interface RingClientOptions {
   readRetriesMax?: number;
   /** Send each keyed request to the key's coordinator (default true); false sends everything to one node. */
   ringAware?: boolean;
+  /**
+   * Quorum reads ask the key's replicas directly and take their answer when they agree (default true; needs
+   * ringAware). False sends every read to the key's coordinator. See replica-reads.ts.
+   */
+  replicaReads?: boolean;
+  /** How long a replica read waits for the replicas before it asks the coordinator instead. */
+  replicaReadTimeoutMs?: number;
   /** A WebSocket constructor; default the global one, else the `ws` package (Node). */
   WebSocket?: WebSocketConstructor;
 }
@@ -36,6 +43,8 @@ const defaults = {
   reconnectDelayMsMax: limits.clientReconnectDelayMsMax,
   readRetriesMax: limits.clientReadRetriesMax,
   ringAware: true,
+  replicaReads: true,
+  replicaReadTimeoutMs: limits.clientReplicaReadTimeoutMsDefault,
 };
 
 function positiveInteger(name: string, value: number, max = Number.MAX_SAFE_INTEGER): void {
@@ -48,6 +57,7 @@ export function resolveOptions(options: RingClientOptions = {}): ResolvedOptions
   const merged = { ...defaults, ...stripUndefined(options) };
   positiveInteger('requestTimeoutMs', merged.requestTimeoutMs);
   positiveInteger('connectTimeoutMs', merged.connectTimeoutMs);
+  positiveInteger('replicaReadTimeoutMs', merged.replicaReadTimeoutMs);
   positiveInteger('requestsInflightMax', merged.requestsInflightMax, limits.requestsInflightPerConnectionMax);
   positiveInteger('batchRequestsMax', merged.batchRequestsMax, limits.batchRequestsMax);
   positiveInteger('reconnectDelayMsMin', merged.reconnectDelayMsMin);

@@ -3,6 +3,8 @@
  * full; in short:
  * - every call is pipelined; calls made in the same turn of the event loop share one batch frame;
  * - each keyed call goes to the key's coordinator (ring-aware routing), others to the "home" node;
+ * - a quorum read asks the key's replicas directly and takes their answer when they agree, else it goes to
+ *   the coordinator too (replica-reads.ts);
  * - a dropped connection fails over to another node; calls that never left the client, and read-only
  *   calls, are re-sent; a write that was sent is not (it may have been applied) and fails UNAVAILABLE.
  */
@@ -28,6 +30,7 @@ import { ConnectionLostError } from './errors.js';
 import { Home } from './home.js';
 import { NodePool } from './node-pool.js';
 import { parseNodeUrl, type ResolvedOptions, type RingClientOptions, resolveOptions } from './options.js';
+import { keyNotFound, type ReplicaReadCounters, ReplicaReads } from './replica-reads.js';
 import { Router } from './router.js';
 import { type EventListener, Subscriptions } from './subscriptions.js';
 import { resolveWebSocket, type WebSocketConstructor } from './websocket.js';
@@ -36,7 +39,7 @@ export interface CallOptions {
   consistency?: Consistency;
 }
 
-export interface RingClientCounters {
+export interface RingClientCounters extends ReplicaReadCounters {
   /** Keyed calls sent straight to the key's coordinator. */
   routed: number;
   /** Keyed calls sent to the home node because the coordinator was unknown or unreachable. */
@@ -57,13 +60,22 @@ const readOnlyOps: ReadonlySet<string> = new Set([
 ]);
 
 export class RingClient {
-  readonly counters: RingClientCounters = { routed: 0, fallbacks: 0, retried: 0, backgroundErrors: 0 };
+  readonly counters: RingClientCounters = {
+    routed: 0,
+    fallbacks: 0,
+    retried: 0,
+    backgroundErrors: 0,
+    replicaReads: 0,
+    replicaReadFallbacks: 0,
+  };
   lastBackgroundError: Error | undefined;
   private readonly options: ResolvedOptions;
   private readonly pool: NodePool;
   private readonly router = new Router();
   private readonly subscriptions: Subscriptions;
   private readonly homeNode: Home;
+  /** Set when quorum reads may ask the replicas directly (ring-aware, `replicaReads` on). */
+  private readonly replicaReads: ReplicaReads | undefined;
   private closed = false;
   private readonly tracker: StateTracker;
 
@@ -93,6 +105,15 @@ export class RingClient {
       isClosed: () => this.closed,
       onBackgroundError: (error) => this.noteBackgroundError(error),
     });
+    if (options.ringAware && options.replicaReads) {
+      this.replicaReads = new ReplicaReads({
+        router: this.router,
+        pool: this.pool,
+        replicaReadTimeoutMs: options.replicaReadTimeoutMs,
+        counters: this.counters,
+        onBackgroundError: (error) => this.noteBackgroundError(error),
+      });
+    }
   }
 
   /**
@@ -123,31 +144,35 @@ export class RingClient {
   create(key: string, value: unknown, options?: CallOptions): Promise<RecordResult> {
     checkKey(key);
     const valueJson = encodeValue(value);
-    return this.call(
-      { op: 'create', key, value, ...this.consistency(options) },
+    return this.write(
       key,
-      valueJson,
+      this.call({ op: 'create', key, value, ...this.consistency(options) }, key, valueJson),
     ) as Promise<RecordResult>;
   }
 
   read(key: string, options?: CallOptions): Promise<RecordResult> {
     checkKey(key);
+    const consistency = options?.consistency ?? this.options.consistency;
+    const plan = this.replicaReads?.plan(key, consistency ?? 'quorum');
+    if (plan !== undefined) return this.readFromReplicas(key, plan, consistency);
     return this.call({ op: 'read', key, ...this.consistency(options) }, key) as Promise<RecordResult>;
   }
 
   update(key: string, value: unknown, options?: CallOptions): Promise<RecordResult> {
     checkKey(key);
     const valueJson = encodeValue(value);
-    return this.call(
-      { op: 'update', key, value, ...this.consistency(options) },
+    return this.write(
       key,
-      valueJson,
+      this.call({ op: 'update', key, value, ...this.consistency(options) }, key, valueJson),
     ) as Promise<RecordResult>;
   }
 
   delete(key: string, options?: CallOptions): Promise<DeleteResult> {
     checkKey(key);
-    return this.call({ op: 'delete', key, ...this.consistency(options) }, key) as Promise<DeleteResult>;
+    return this.write(
+      key,
+      this.call({ op: 'delete', key, ...this.consistency(options) }, key),
+    ) as Promise<DeleteResult>;
   }
 
   getNode(key: string): Promise<GetNodeResult> {
@@ -220,6 +245,26 @@ export class RingClient {
     this.homeNode.stop();
     this.pool.close();
     this.tracker.set('closed', this.homeNode.address);
+  }
+
+  /** A write's result, tracked while in flight so replica reads of its key wait for it (replica-reads.ts). */
+  private write(key: string, result: Promise<unknown>): Promise<unknown> {
+    return this.replicaReads === undefined ? result : this.replicaReads.trackWrite(key, result);
+  }
+
+  /** A quorum read answered by the replicas in `plan`, or by the coordinator when they do not agree. */
+  private async readFromReplicas(
+    key: string,
+    plan: readonly Connection[],
+    consistency: Consistency | undefined,
+  ): Promise<RecordResult> {
+    if (this.closed) throw new RingKvError('UNAVAILABLE', 'the client is closed');
+    const agreed = await this.replicaReads!.read(key, plan, Date.now() + this.options.requestTimeoutMs);
+    if (agreed === 'missing') throw keyNotFound(key);
+    if (agreed !== undefined) return agreed;
+    const body =
+      consistency === undefined ? { op: 'read' as const, key } : { op: 'read' as const, key, consistency };
+    return this.call(body, key) as Promise<RecordResult>;
   }
 
   private consistency(options: CallOptions | undefined): { consistency?: Consistency } {

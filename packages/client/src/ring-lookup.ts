@@ -9,6 +9,8 @@ import { keyToken } from '@ringkv/protocol';
 export class RingLookup {
   readonly epoch: number;
   readonly replicationFactor: number;
+  /** Answers a quorum read needs; undefined from nodes that do not say (older versions). */
+  readonly readQuorum: number | undefined;
   readonly checksum: string | undefined;
   private readonly tokens: Uint32Array;
   private readonly owners: string[];
@@ -21,6 +23,7 @@ export class RingLookup {
     this.epoch = ring.epoch;
     this.checksum = ring.checksum;
     this.replicationFactor = ring.replicationFactor;
+    this.readQuorum = ring.readQuorum;
     this.tokens = Uint32Array.from(entries, (entry) => entry.token);
     this.owners = entries.map((entry) => entry.node);
     this.nodeCount = new Set(this.owners).size;

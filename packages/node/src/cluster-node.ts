@@ -31,7 +31,7 @@ import type { Clock, NodeId, Random } from './core/types.js';
 import { ClusterEvents } from './io/peer-events.js';
 import { PeerStatsPoller } from './io/peer-stats.js';
 import { type PeerLogger, PeerTransport } from './io/peer-transport.js';
-import type { NodeApi, NodeEvent, RecordReply } from './node-api.js';
+import type { NodeApi, NodeEvent, RecordReply, ReplicaRead } from './node-api.js';
 import type { Store } from './store/store.js';
 
 export interface ClusterNodeOptions {
@@ -243,6 +243,10 @@ export class ClusterNode implements NodeApi {
     return { key, deleted: true };
   }
 
+  readReplica(key: string): ReplicaRead {
+    return this.data.readAsReplica(key);
+  }
+
   /** The local replica's record (consistency one, this node only): for checks and `/_internal`. */
   localRecord(key: string) {
     return this.options.store.get(key);
@@ -331,6 +335,8 @@ export class ClusterNode implements NodeApi {
       checksum: ring.checksum,
       vnodes: this.options.vnodes,
       replicationFactor: this.options.replicationFactor,
+      readQuorum: this.options.readQuorum,
+      writeQuorum: this.options.writeQuorum,
       tokens: ring.entries(),
     };
   }

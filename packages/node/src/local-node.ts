@@ -21,7 +21,7 @@ import { HybridLogicalClock } from './core/hlc.js';
 import { defaultTokens, Ring } from './core/ring.js';
 import { assert, type Clock, describeKey, type StoredRecord, type TimerHandle } from './core/types.js';
 import { KeyLanes } from './io/key-lanes.js';
-import type { NodeApi, NodeEvent, RecordReply } from './node-api.js';
+import type { NodeApi, NodeEvent, RecordReply, ReplicaRead } from './node-api.js';
 import type { Store } from './store/store.js';
 
 export interface LocalNodeOptions {
@@ -86,6 +86,11 @@ export class LocalNode implements NodeApi {
       assert(applied, 'local node: a tombstone newer than every held version was not applied');
       return { key, deleted: true as const };
     });
+  }
+
+  /** One node holds every key: it is always the replica. */
+  readReplica(key: string): ReplicaRead {
+    return { replica: true, ringChecksum: this.ringSnapshot.checksum, record: this.options.store.get(key) };
   }
 
   getNode(key: string): GetNodeResult {

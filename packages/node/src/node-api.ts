@@ -15,11 +15,22 @@ import type {
   RemoveNodeResult,
   RingResult,
 } from '@ringkv/protocol';
+import type { StoredRecord } from './core/types.js';
 
 export interface RecordReply {
   key: string;
   valueJson: string;
   version: number;
+}
+
+/** This node's own copy of a key, answered as one replica (the `read_replica` extension). */
+export interface ReplicaRead {
+  /** Whether this node is one of the key's replicas in its ring; `record` is reported only then. */
+  replica: boolean;
+  /** The checksum of that ring: a client accepts the answer only when it routes by the same ring. */
+  ringChecksum: string;
+  /** The write this node holds for the key (a tombstone has `valueJson: null`); undefined when none. */
+  record: StoredRecord | undefined;
 }
 
 export type NodeEvent =
@@ -34,6 +45,8 @@ export interface NodeApi {
   read(key: string, consistency: Consistency): Promise<RecordReply>;
   update(key: string, valueJson: string, consistency: Consistency): Promise<RecordReply>;
   delete(key: string, consistency: Consistency): Promise<DeleteResult>;
+  /** This node's copy of `key`, from its store alone: no other node is asked, nothing is repaired. */
+  readReplica(key: string): ReplicaRead;
   getNode(key: string): GetNodeResult;
   addNode(node: string): Promise<AddNodeResult>;
   removeNode(node: string): Promise<RemoveNodeResult>;

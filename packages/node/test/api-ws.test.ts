@@ -161,7 +161,7 @@ describe('subscriptions', () => {
           keys: expect.any(Number),
           bytes: expect.any(Number),
         });
-        expect(Object.keys(stats.ops).sort()).toEqual(['create', 'delete', 'read', 'update']);
+        expect(Object.keys(stats.ops).sort()).toEqual(['create', 'delete', 'read', 'read_replica', 'update']);
         sawReads = stats.ops.read.opsPerSecond > 0;
         if (sawReads) expect(stats.ops.read.p99Ms).toBeGreaterThanOrEqual(stats.ops.read.p50Ms);
       }

@@ -21,7 +21,7 @@ function sameAsSchema(raw: unknown): boolean {
   return true;
 }
 
-const dataOps = ['create', 'read', 'update', 'delete'] as const;
+const dataOps = ['create', 'read', 'update', 'delete', 'read_replica'] as const;
 const ids = fc.oneof(
   fc.integer(),
   fc.double(),
@@ -65,7 +65,7 @@ const requestLike = fc
   .chain((fields) => extraKeys.map((extra) => ({ ...extra, ...fields })));
 
 describe('fastDataRequest', () => {
-  it('takes the common shapes of the four data ops', () => {
+  it('takes the common shapes of the data ops', () => {
     for (const op of dataOps) {
       const value = op === 'create' || op === 'update' ? { value: 'v' } : {};
       for (const consistency of [

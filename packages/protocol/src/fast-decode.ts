@@ -1,7 +1,8 @@
 /**
- * A hand-written check of the four data requests in their common shape, in front of zod (decode.ts).
+ * A hand-written check of the data requests in their common shape, in front of zod (decode.ts).
  * zod's `safeParse` of the ClientRequest union costs a few % of a node per request; this recognises
- * `{id, op: create|read|update|delete, key, value?, consistency?}` with a few type checks and builds the
+ * `{id, op: create|read|update|delete, key, value?, consistency?}` and `{id, op: read_replica, key}` (which
+ * has no other field: zod strips any, so they are ignored here) with a few type checks and builds the
  * object zod would return. Anything else, including every request zod would refuse, gets `undefined`, and
  * the caller asks zod, so accepted shapes and every error message are zod's.
  *
@@ -16,7 +17,7 @@
 import { requestIdBytesMax } from './limits.js';
 import type { ClientRequest, Consistency, RequestId } from './messages.js';
 
-type DataRequest = Extract<ClientRequest, { op: 'create' | 'read' | 'update' | 'delete' }>;
+type DataRequest = Extract<ClientRequest, { op: 'create' | 'read' | 'update' | 'delete' | 'read_replica' }>;
 
 interface RawDataRequest {
   id?: unknown;
@@ -35,6 +36,7 @@ export function fastDataRequest(raw: object): DataRequest | undefined {
   if (!isRequestId(id)) return undefined;
   const key = fields.key;
   if (typeof key !== 'string' || key.length === 0) return undefined;
+  if (fields.op === 'read_replica') return { id, op: 'read_replica', key };
   const consistency = fields.consistency;
   let hasConsistency = true;
   if (consistency === undefined) {

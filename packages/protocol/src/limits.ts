@@ -107,6 +107,11 @@ export const clientReconnectDelayMsMin = 100;
 export const clientReconnectDelayMsMax = 5_000;
 /** Times a read-only request is re-sent after its connection dropped, before the client gives up. */
 export const clientReadRetriesMax = 3;
+/**
+ * How long a client-side quorum read waits for the replicas it asked before it asks the key's
+ * coordinator instead (the coordinator then waits for whichever replicas do answer).
+ */
+export const clientReplicaReadTimeoutMsDefault = 1_000;
 /** Node connections one ring-aware client holds open at once. */
 export const clientConnectionsMax = 64;
 

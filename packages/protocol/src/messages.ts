@@ -62,6 +62,12 @@ export const UpdateRequest = z.object({
   ...dataOptions,
 });
 export const DeleteRequest = z.object({ ...base, op: z.literal('delete'), key: Key, ...dataOptions });
+/**
+ * Extension (not in SPEC): this node's own copy of a key, answered as one replica, without asking any
+ * other node and without read repair. RingClient's quorum reads ask `readQuorum` replicas this way at
+ * once and accept the answer only when every one of them holds the same write (docs/CLIENT.md).
+ */
+export const ReadReplicaRequest = z.object({ ...base, op: z.literal('read_replica'), key: Key });
 export const GetNodeRequest = z.object({ ...base, op: z.literal('get_node'), key: Key });
 export const AddNodeRequest = z.object({ ...base, op: z.literal('add_node'), node: NodeAddress });
 export const RemoveNodeRequest = z.object({ ...base, op: z.literal('remove_node'), node: NodeAddress });
@@ -83,6 +89,7 @@ export const ClientRequest = z.discriminatedUnion('op', [
   ReadRequest,
   UpdateRequest,
   DeleteRequest,
+  ReadReplicaRequest,
   GetNodeRequest,
   AddNodeRequest,
   RemoveNodeRequest,
@@ -98,6 +105,7 @@ export const ops = [
   'read',
   'update',
   'delete',
+  'read_replica',
   'get_node',
   'add_node',
   'remove_node',
@@ -122,6 +130,22 @@ export const RecordResult = z.object({ key: z.string(), value: z.unknown(), vers
 export type RecordResult = z.infer<typeof RecordResult>;
 export const DeleteResult = z.object({ key: z.string(), deleted: z.literal(true) });
 export type DeleteResult = z.infer<typeof DeleteResult>;
+/**
+ * A `read_replica` answer. `replica` says whether the node is one of the key's replicas in its ring (the
+ * ring whose checksum is `ring`); only then does it report its copy: `version` and `writer` name the write
+ * it holds (absent when it holds none), `value` is present for a live record, `deleted` for a tombstone.
+ */
+export const ReplicaReadResult = z.object({
+  key: z.string(),
+  node: z.string(),
+  ring: z.string(),
+  replica: z.boolean(),
+  version: Version.optional(),
+  writer: z.string().optional(),
+  value: z.unknown().optional(),
+  deleted: z.literal(true).optional(),
+});
+export type ReplicaReadResult = z.infer<typeof ReplicaReadResult>;
 export const GetNodeResult = z.object({ key: z.string(), node: z.string(), replicas: z.array(z.string()) });
 export type GetNodeResult = z.infer<typeof GetNodeResult>;
 export const AddNodeResult = z.object({ node: z.string(), nodes: z.array(z.string()) });
@@ -156,6 +180,9 @@ export const RingResult = z.object({
   checksum: z.string().optional(),
   vnodes: z.number().int().positive(),
   replicationFactor: z.number().int().positive(),
+  /** Extension (not in SPEC): the answers a quorum read and a quorum write need (clients plan with them). */
+  readQuorum: z.number().int().positive().optional(),
+  writeQuorum: z.number().int().positive().optional(),
   tokens: z.array(RingToken),
 });
 export type RingResult = z.infer<typeof RingResult>;
@@ -170,6 +197,7 @@ export interface ResultByOp {
   read: RecordResult;
   update: RecordResult;
   delete: DeleteResult;
+  read_replica: ReplicaReadResult;
   get_node: GetNodeResult;
   add_node: AddNodeResult;
   remove_node: RemoveNodeResult;
@@ -206,7 +234,7 @@ export const NodeStats = z.object({
   at: z.number().describe('unix milliseconds when the sample was taken'),
   keys: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative(),
-  ops: z.record(z.string(), OpStats).describe('per operation: create, read, update, delete'),
+  ops: z.record(z.string(), OpStats).describe('per operation: create, read, update, delete, read_replica'),
   forwarded: z.number().int().nonnegative().describe('requests this node forwarded to a coordinator, total'),
   rebalance: RebalanceStatus.optional(),
 });

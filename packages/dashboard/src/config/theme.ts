@@ -72,6 +72,7 @@ export const opColors = {
   read: '#4e79a7',
   update: '#f28e2b',
   delete: '#e15759',
+  read_replica: '#76b7b2',
 } as const;
 
 /** How each node status reads on the ring and in the legend. */

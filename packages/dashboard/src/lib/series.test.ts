@@ -52,8 +52,8 @@ const history = [
 describe('opsSeries', () => {
   it('sums each operation over the nodes, zero when absent', () => {
     expect(opsSeries(history)).toEqual([
-      { at: 1000, create: 1, read: 15, update: 0, delete: 0 },
-      { at: 2000, create: 0, read: 0, update: 30, delete: 0 },
+      { at: 1000, create: 1, read: 15, update: 0, delete: 0, read_replica: 0 },
+      { at: 2000, create: 0, read: 0, update: 30, delete: 0, read_replica: 0 },
     ]);
   });
 });

@@ -4,7 +4,8 @@
  */
 import type { NodeStats } from '@ringkv/protocol';
 
-export const trafficOps = ['create', 'read', 'update', 'delete'] as const;
+/** `read_replica`: a replica answering a client-side quorum read with its own copy (two per such read). */
+export const trafficOps = ['create', 'read', 'update', 'delete', 'read_replica'] as const;
 export type TrafficOp = (typeof trafficOps)[number];
 
 export interface StatsSample {
@@ -32,7 +33,7 @@ export type OpsPoint = { at: number } & Record<TrafficOp, number>;
 
 export function opsSeries(history: readonly StatsSample[]): OpsPoint[] {
   return history.map((sample) => {
-    const point: OpsPoint = { at: sample.at, create: 0, read: 0, update: 0, delete: 0 };
+    const point: OpsPoint = { at: sample.at, create: 0, read: 0, update: 0, delete: 0, read_replica: 0 };
     for (const node of sample.nodes) {
       for (const op of trafficOps) point[op] += node.ops[op]?.opsPerSecond ?? 0;
     }

@@ -134,6 +134,19 @@ export class DataNode {
     return record;
   }
 
+  /**
+   * This node's copy of `key` as one of its replicas (the `read_replica` extension): the store alone, no
+   * quorum and no read repair; the client compares several such answers itself. A node still joining, or
+   * not among the key's replicas in its ring, reports no record.
+   */
+  readAsReplica(key: string): { replica: boolean; ringChecksum: string; record: StoredRecord | undefined } {
+    const ringChecksum = this.deps.placement.ring().checksum;
+    if (!this.deps.ready() || !this.coordinator.replicasOf(key).includes(this.deps.self)) {
+      return { replica: false, ringChecksum, record: undefined };
+    }
+    return { replica: true, ringChecksum, record: this.deps.store.get(key) };
+  }
+
   /** A client operation arriving at this node: coordinate it here, or forward it one hop. */
   execute(
     op: DataOp,

@@ -10,7 +10,13 @@ import type { StoredRecord } from '../core/types.js';
 import type { NodeApi } from '../node-api.js';
 import type { Logger } from './logger.js';
 import type { NodeMetrics, Transport } from './metrics.js';
-import { type BatchReplyText, recordReplyText, recordResultText } from './replies.js';
+import {
+  type BatchReplyText,
+  okReplyText,
+  recordReplyText,
+  recordResultText,
+  replicaReadResultText,
+} from './replies.js';
 
 /** The requests the node answers; subscribe and unsubscribe belong to a WebSocket connection. */
 export type NodeRequest = Exclude<ClientRequest, { op: 'subscribe' | 'unsubscribe' }>;
@@ -40,6 +46,7 @@ export class Dispatcher {
    * with it. Counted and timed like `run`.
    */
   runNow(request: NodeRequest, transport: Transport): string | undefined {
+    if (request.op === 'read_replica') return this.replicaReadNow(request.key, transport, performance.now());
     if (request.op !== 'read') return undefined;
     const startedMs = performance.now();
     const record = this.liveRecordNow(request.key, request.consistency, transport, startedMs);
@@ -51,6 +58,9 @@ export class Dispatcher {
 
   /** `runNow`, answered with the whole ok reply of a WebSocket request (`{"id","ok","result"}`). */
   replyNow(request: NodeRequest, transport: Transport): string | undefined {
+    if (request.op === 'read_replica') {
+      return okReplyText(request.id, this.replicaReadNow(request.key, transport, performance.now()));
+    }
     if (request.op !== 'read') return undefined;
     const startedMs = performance.now();
     const record = this.liveRecordNow(request.key, request.consistency, transport, startedMs);
@@ -67,6 +77,10 @@ export class Dispatcher {
    * `run` (then nothing was added or counted).
    */
   replyNowInto(request: NodeRequest, transport: Transport, batch: BatchReplyText, startedMs: number): number {
+    if (request.op === 'read_replica') {
+      batch.add(okReplyText(request.id, this.replicaReadNow(request.key, transport, startedMs)));
+      return performance.now();
+    }
     if (request.op !== 'read') return notAnswered;
     const record = this.liveRecordNow(request.key, request.consistency, transport, startedMs);
     if (record === undefined) return notAnswered;
@@ -74,6 +88,13 @@ export class Dispatcher {
     const endedMs = performance.now();
     this.metrics.recordOp('read', transport, 'ok', endedMs - startedMs);
     return endedMs;
+  }
+
+  /** A `read_replica` result: always answered at once (this node's store alone), counted and timed. */
+  private replicaReadNow(key: string, transport: Transport, startedMs: number): string {
+    const text = replicaReadResultText(key, this.node.nodeId, this.node.readReplica(key));
+    this.metrics.recordOp('read_replica', transport, 'ok', performance.now() - startedMs);
+    return text;
   }
 
   /**
@@ -129,6 +150,8 @@ export class Dispatcher {
         return recordResultText(await node.update(request.key, valueJson!, request.consistency ?? 'quorum'));
       case 'delete':
         return JSON.stringify(await node.delete(request.key, request.consistency ?? 'quorum'));
+      case 'read_replica':
+        return replicaReadResultText(request.key, node.nodeId, node.readReplica(request.key));
       case 'get_node':
         return JSON.stringify(node.getNode(request.key));
       case 'add_node':

@@ -20,7 +20,7 @@ export interface RouteDependencies {
   lifecycle: Lifecycle;
 }
 
-type KeyOp = 'create' | 'read' | 'update' | 'delete' | 'get_node';
+type KeyOp = 'create' | 'read' | 'update' | 'delete' | 'get_node' | 'read_replica';
 
 const keyRoutes: Array<{ method: 'GET' | 'POST' | 'PUT' | 'DELETE'; op: KeyOp; status: number }> = [
   { method: 'POST', op: 'create', status: 201 },
@@ -28,6 +28,7 @@ const keyRoutes: Array<{ method: 'GET' | 'POST' | 'PUT' | 'DELETE'; op: KeyOp; s
   { method: 'PUT', op: 'update', status: 200 },
   { method: 'DELETE', op: 'delete', status: 200 },
   { method: 'GET', op: 'get_node', status: 200 },
+  { method: 'GET', op: 'read_replica', status: 200 },
 ];
 
 const nodeRoutes: Array<{ method: 'POST' | 'DELETE'; op: 'add_node' | 'remove_node'; status: number }> = [
@@ -75,7 +76,7 @@ function nodeOf(segment: string): string {
 function keyRequest(op: KeyOp, request: FastifyRequest): { request: NodeRequest; valueJson?: string } {
   const key = decodeKeySegment(rawSegment(request.url, `/${op}/`));
   const id = 0; // HTTP requests carry no client id; the reply is the result alone.
-  if (op === 'get_node') return { request: { id, op, key } };
+  if (op === 'get_node' || op === 'read_replica') return { request: { id, op, key } };
   const consistency = consistencyOf(request);
   if (op === 'create' || op === 'update') {
     const valueJson = valueJsonOf(request.body);

@@ -208,7 +208,7 @@ export class NodeMetrics {
 
   constructor(sources: MetricsSources, nowMs: () => number = Date.now) {
     const registry = this.registry;
-    this.window = new OpWindow(dataOps, nowMs);
+    this.window = new OpWindow([...dataOps, 'read_replica'], nowMs);
     collectDefaultMetrics({ register: registry });
     const allTallies = () => [...this.tallies.ws.values(), ...this.tallies.http.values()];
     new Counter({

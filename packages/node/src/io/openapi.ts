@@ -16,6 +16,7 @@ import {
   nodeAddressPattern,
   RecordResult,
   RemoveNodeResult,
+  ReplicaReadResult,
   RingResult,
   ValueBody,
 } from '@ringkv/protocol';
@@ -34,6 +35,7 @@ const components = {
   RecordResult: schemaOf(RecordResult),
   DeleteResult: schemaOf(DeleteResult),
   GetNodeResult: schemaOf(GetNodeResult),
+  ReplicaReadResult: schemaOf(ReplicaReadResult),
   AddNodeResult: schemaOf(AddNodeResult),
   RemoveNodeResult: schemaOf(RemoveNodeResult),
   NodesResult: schemaOf(NodesResult),
@@ -156,6 +158,19 @@ const paths = {
       parameters: keyed,
       success: [200, 'Deleted', jsonContent('DeleteResult')],
       errors: ['KEY_NOT_FOUND', ...dataErrors],
+    }),
+  },
+  '/read_replica/{key}': {
+    get: operation({
+      summary: "This node's own copy of a key, as one replica (extension: no quorum, no read repair)",
+      tag: 'data',
+      parameters: [keyParameter],
+      success: [
+        200,
+        'The write this node holds, if it is a replica of the key',
+        jsonContent('ReplicaReadResult'),
+      ],
+      errors: ['TOO_LARGE'],
     }),
   },
   '/get_node/{key}': {

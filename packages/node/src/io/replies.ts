@@ -3,12 +3,24 @@
  * so a reply never parses and re-serialises the value it carries).
  */
 import type { ErrorBody, RequestId } from '@ringkv/protocol';
-import type { RecordReply } from '../node-api.js';
+import type { RecordReply, ReplicaRead } from '../node-api.js';
 import { jsonStringText, plainJsonString, safeIntegerText } from './json-text.js';
 
 /** `{"key","value","version"}`, the body of create, read and update. */
 export function recordResultText(record: RecordReply): string {
   return `{"key":${jsonStringText(record.key)},"value":${record.valueJson},"version":${safeIntegerText(record.version)}}`;
+}
+
+/**
+ * The result of `read_replica` (ReplicaReadResult): the node, its ring's checksum, whether it is a replica
+ * of the key, and then the write it holds: `version` and `writer`, with `value` or `deleted` (a tombstone).
+ */
+export function replicaReadResultText(key: string, node: string, read: ReplicaRead): string {
+  const head = `{"key":${jsonStringText(key)},"node":${jsonStringText(node)},"ring":${jsonStringText(read.ringChecksum)},"replica":${read.replica}`;
+  const record = read.record;
+  if (!read.replica || record === undefined) return `${head}}`;
+  const held = `${head},"version":${safeIntegerText(record.version)},"writer":${jsonStringText(record.writer)}`;
+  return record.valueJson === null ? `${held},"deleted":true}` : `${held},"value":${record.valueJson}}`;
 }
 
 /**

@@ -6,7 +6,8 @@
  *   them (ReportedKeyLanes), so a pipelined read sees the create sent before it.
  * - Batches: the requests of an array frame run concurrently, like pipelined ones; their replies go back
  *   in one frame, in request order.
- * - Reads the node answers at once (rf 1 or consistency one on a replica: `Dispatcher.runNow`) are answered
+ * - Reads the node answers at once (rf 1 or consistency one on a replica: `Dispatcher.runNow`; every
+ *   `read_replica`) are answered
  *   in the same call, without a promise, unless an earlier request on the same key is still in flight on
  *   this connection (then they queue behind it like any other request).
  * - Bounds: at most `requestsInflightMax` requests without a reply; a frame that would exceed it is
@@ -184,7 +185,9 @@ export class ClientConnection {
   private answerNow(decoded: DecodedRequest): string | undefined {
     if (!decoded.ok) return errorReplyText(decoded.id, decoded.error.toBody());
     const request = decoded.request;
-    if (request.op !== 'read' || this.lanes.has(request.key)) return undefined;
+    if ((request.op !== 'read' && request.op !== 'read_replica') || this.lanes.has(request.key)) {
+      return undefined;
+    }
     try {
       return this.context.dispatcher.replyNow(request, 'ws');
     } catch (error) {
@@ -204,7 +207,9 @@ export class ClientConnection {
       return performance.now();
     }
     const request = decoded.request;
-    if (request.op !== 'read' || this.lanes.has(request.key)) return notAnswered;
+    if ((request.op !== 'read' && request.op !== 'read_replica') || this.lanes.has(request.key)) {
+      return notAnswered;
+    }
     try {
       return this.context.dispatcher.replyNowInto(request, 'ws', reply, startedMs);
     } catch (error) {

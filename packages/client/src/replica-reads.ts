@@ -1,0 +1,146 @@
+/**
+ * Client-side quorum reads: instead of asking the key's coordinator, which asks the other replicas and
+ * answers with the newest record (two hops in a row), the client asks `readQuorum` replicas at once with
+ * `read_replica` (each answers from its own store, one hop) and takes the answer only when they all hold
+ * the same write. Anything else (a replica that disagrees, answers on another ring, is not a replica,
+ * fails or is slow) sends the read to the coordinator as before, which also repairs stale replicas.
+ *
+ * Why this is as safe as the coordinator's read: a write that succeeded is on `writeQuorum` of the key's
+ * replicas; with readQuorum + writeQuorum > replicationFactor any `readQuorum` replicas include one of
+ * them, so replicas that all hold the same write hold that write or a newer one. The replicas are those of
+ * the ring the client routes by, and each answer must come from that same ring (its checksum) and from a
+ * node that is a replica of the key in it; a ring that changed since falls back. A client's own write
+ * still in flight on the key also falls back, so a pipelined read sees the write sent before it.
+ */
+import { type Consistency, type RecordResult, type ReplicaReadResult, RingKvError } from '@ringkv/protocol';
+import type { Connection } from './connection.js';
+import type { NodePool } from './node-pool.js';
+import type { Router } from './router.js';
+
+/** The agreed answer of every replica asked: a record, `missing` (none, or a tombstone), or `undefined`: ask the coordinator. */
+export type ReplicaAgreement = RecordResult | 'missing' | undefined;
+
+/**
+ * What `answers` agree on, when each is a replica answer on the ring `ringChecksum` and they all hold the
+ * same write (same version and writer), or all hold none. Pure; the rule the module comment argues for.
+ */
+export function agreedRecord(
+  key: string,
+  answers: readonly ReplicaReadResult[],
+  ringChecksum: string,
+): ReplicaAgreement {
+  const first = answers[0];
+  if (first === undefined) return undefined;
+  for (const answer of answers) {
+    if (!answer.replica || answer.ring !== ringChecksum || answer.key !== key) return undefined;
+    if (answer.version !== first.version || answer.writer !== first.writer) return undefined;
+  }
+  if (first.version === undefined || first.deleted === true) return 'missing';
+  if (!('value' in first)) return undefined;
+  return { key, value: first.value, version: first.version };
+}
+
+/** How many answers `consistency` needs among `replicas` replicas (the node's requiredAnswers rule). */
+export function replicaAnswersNeeded(consistency: Consistency, replicas: number, readQuorum: number): number {
+  if (consistency === 'one') return 1;
+  if (consistency === 'all') return Math.max(1, replicas);
+  return Math.max(1, Math.min(readQuorum, replicas));
+}
+
+export interface ReplicaReadCounters {
+  /** Quorum reads answered by the replicas themselves (no coordinator). */
+  replicaReads: number;
+  /** Quorum reads tried on the replicas that went to the coordinator after all. */
+  replicaReadFallbacks: number;
+}
+
+export interface ReplicaReadSettings {
+  router: Router;
+  pool: NodePool;
+  replicaReadTimeoutMs: number;
+  counters: ReplicaReadCounters;
+  onBackgroundError(error: unknown): void;
+}
+
+export class ReplicaReads {
+  /** Writes this client has in flight, by key: a read of such a key goes to the coordinator. */
+  private readonly writesInFlight = new Map<string, number>();
+
+  constructor(private readonly settings: ReplicaReadSettings) {}
+
+  /** Tracks a write on `key` until it settles; returns `result` unchanged. */
+  trackWrite<T>(key: string, result: Promise<T>): Promise<T> {
+    const writes = this.writesInFlight;
+    writes.set(key, (writes.get(key) ?? 0) + 1);
+    const settled = (): void => {
+      const left = writes.get(key)! - 1;
+      if (left === 0) writes.delete(key);
+      else writes.set(key, left);
+    };
+    result.then(settled, settled);
+    return result;
+  }
+
+  /**
+   * The open connections to the replicas a client-side read of `key` asks, or `undefined` when the read
+   * should go to the coordinator: no ring or no quorum in it yet, a quorum of one (the coordinator answers
+   * that in one hop already), fewer live replicas than needed, a write of ours in flight on the key, or a
+   * replica not connected yet (a connection is opened for the next read).
+   */
+  plan(key: string, consistency: Consistency): Connection[] | undefined {
+    const ring = this.settings.router.ring;
+    if (ring?.readQuorum === undefined || ring.checksum === undefined) return undefined;
+    if (this.writesInFlight.has(key)) return undefined;
+    const replicas = ring.preferenceList(key);
+    const needed = replicaAnswersNeeded(consistency, replicas.length, ring.readQuorum);
+    if (needed < 2) return undefined;
+    const connections: Connection[] = [];
+    for (const node of replicas) {
+      if (connections.length === needed) break;
+      if (!this.settings.router.isLive(node)) continue;
+      const connection = this.settings.pool.get(node);
+      if (connection === undefined) {
+        this.connectLater(node);
+        return undefined;
+      }
+      connections.push(connection);
+    }
+    return connections.length === needed ? connections : undefined;
+  }
+
+  /**
+   * Asks every connection in `plan` for its copy of `key`; resolves to the agreed answer, or `undefined`
+   * when the coordinator must answer (counted either way). Never rejects.
+   */
+  async read(key: string, plan: readonly Connection[], deadlineMs: number): Promise<ReplicaAgreement> {
+    const ringChecksum = this.settings.router.ring?.checksum;
+    const replicaDeadlineMs = Math.min(deadlineMs, Date.now() + this.settings.replicaReadTimeoutMs);
+    let agreement: ReplicaAgreement;
+    try {
+      const answers = await Promise.all(
+        plan.map(
+          (connection) =>
+            connection.request({ op: 'read_replica', key }, replicaDeadlineMs) as Promise<ReplicaReadResult>,
+        ),
+      );
+      agreement = ringChecksum === undefined ? undefined : agreedRecord(key, answers, ringChecksum);
+    } catch {
+      // A replica failed or was too slow: the coordinator's read waits for the quorum it can still reach.
+      agreement = undefined;
+    }
+    if (agreement === undefined) this.settings.counters.replicaReadFallbacks++;
+    else this.settings.counters.replicaReads++;
+    return agreement;
+  }
+
+  private connectLater(node: string): void {
+    const pool = this.settings.pool;
+    if (!pool.canConnect(node)) return;
+    pool.connect(node).catch((error: unknown) => this.settings.onBackgroundError(error));
+  }
+}
+
+/** The error a read of a missing key gets, worded as the nodes word it. */
+export function keyNotFound(key: string): RingKvError {
+  return new RingKvError('KEY_NOT_FOUND', `key ${JSON.stringify(key)} does not exist`);
+}
