@@ -33,6 +33,7 @@ import {
   opcodePong,
   opcodeText,
   parseReplyBytes,
+  type RawWebSocket,
   scanReplyBytes,
 } from './raw-ws.js';
 import { type RunQueueWait, readMainThreadSchedule, runQueueWaitBetween } from './schedstat.js';
@@ -112,8 +113,8 @@ export class OpenLoopRun {
       Array.from({ length: connections }, (_, index) => connectRawWebSocket(urls[index % urls.length]!)),
     );
     this.connections = opened.map(({ socket }, index) => ({ socket, index }));
-    opened.forEach(({ socket, rest }, index) => {
-      this.listen(socket, index, rest);
+    opened.forEach((connection, index) => {
+      this.listen(connection, index);
     });
   }
 
@@ -157,17 +158,16 @@ export class OpenLoopRun {
     }
   }
 
-  private listen(socket: import('node:net').Socket, index: number, rest: Buffer): void {
+  private listen({ socket, onChunk }: RawWebSocket, index: number): void {
     const reader = new FrameReader(
       (opcode, bytes, start, end) => this.onFrame(index, opcode, bytes, start, end),
       (reason) => this.fail(reason),
     );
-    socket.on('data', (chunk: Buffer) => reader.push(chunk));
+    onChunk((chunk) => reader.push(chunk));
     socket.on('error', (error) => this.fail(`connection ${index}: ${error.message}`));
     socket.on('close', () => {
       if (this.sending) this.fail(`connection ${index} closed by the server`);
     });
-    if (rest.length > 0) reader.push(rest);
   }
 
   private onFrame(connection: number, opcode: number, bytes: Buffer, start: number, end: number): void {

@@ -102,13 +102,13 @@ describe('connectRawWebSocket', () => {
     );
     try {
       const { port } = server.address() as AddressInfo;
-      const { socket } = await connectRawWebSocket(`ws://127.0.0.1:${port}/ws`);
+      const { socket, onChunk } = await connectRawWebSocket(`ws://127.0.0.1:${port}/ws`);
       const replies: string[] = [];
       const reader = new FrameReader(
         (_opcode, bytes, start, end) => replies.push(bytes.toString('utf8', start, end)),
         (reason) => replies.push(`error ${reason}`),
       );
-      socket.on('data', (chunk: Buffer) => reader.push(chunk));
+      onChunk((chunk) => reader.push(chunk));
       const long = `{"id":2,"value":"${'v'.repeat(150)}"}`;
       socket.write(Buffer.concat([clientFrame('{"id":1}'), clientFrame(long)]));
       const deadline = Date.now() + 5_000;
