@@ -102,8 +102,9 @@ async function main(): Promise<void> {
           `${name}: ${Math.round(ops)} ops/s, p99 ${result.latency.p99Ms.toFixed(1)} ms, errors ${result.errors}`,
           `server ${cpu.serverPercent.toFixed(0)}% = ${((cpu.serverPercent * 1e4) / ops).toFixed(1)} us/op`,
           `app ${cpu.generatorPercent.toFixed(0)}% = ${((cpu.generatorPercent * 1e4) / ops).toFixed(1)} us/op`,
-          `read keys/batch ${(delta('read_keys') / Math.max(1, delta('read_batches'))).toFixed(1)}`,
-          `write keys/batch ${(delta('write_keys') / Math.max(1, delta('write_batches'))).toFixed(1)}`,
+          `replica read keys ${Math.round(delta('read_keys') / seconds)}/s in ${(delta('read_keys') / Math.max(1, delta('read_batches'))).toFixed(1)} per batch`,
+          `write keys ${Math.round(delta('write_keys') / seconds)}/s`,
+          `${(delta('write_keys') / Math.max(1, delta('write_batches'))).toFixed(1)} per batch`,
           `read repairs ${delta('read_repairs')}`,
         ].join('; '),
       );

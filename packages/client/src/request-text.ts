@@ -1,7 +1,7 @@
 /** The JSON text of one client request, as sent on the WebSocket (SPEC 3). */
 import type { RequestBody } from './connection.js';
 
-const dataOps: ReadonlySet<string> = new Set(['create', 'read', 'update', 'delete']);
+const dataOps: ReadonlySet<string> = new Set(['create', 'read', 'update', 'delete', 'read_replica']);
 
 /**
  * The request's JSON text. Data operations are spliced from their fields (the value's JSON text as the
