@@ -12,40 +12,17 @@
  * node that is a replica of the key in it; a ring that changed since falls back. A client's own write
  * still in flight on the key also falls back, so a pipelined read sees the write sent before it.
  */
-import { type Consistency, type RecordResult, type ReplicaReadResult, RingKvError } from '@ringkv/protocol';
+import {
+  agreedRecord,
+  type Consistency,
+  type ReplicaAgreement,
+  type ReplicaReadResult,
+  RingKvError,
+  replicaAnswersNeeded,
+} from '@ringkv/protocol';
 import type { Connection } from './connection.js';
 import type { NodePool } from './node-pool.js';
 import type { Router } from './router.js';
-
-/** The agreed answer of every replica asked: a record, `missing` (none, or a tombstone), or `undefined`: ask the coordinator. */
-export type ReplicaAgreement = RecordResult | 'missing' | undefined;
-
-/**
- * What `answers` agree on, when each is a replica answer on the ring `ringChecksum` and they all hold the
- * same write (same version and writer), or all hold none. Pure; the rule the module comment argues for.
- */
-export function agreedRecord(
-  key: string,
-  answers: readonly ReplicaReadResult[],
-  ringChecksum: string,
-): ReplicaAgreement {
-  const first = answers[0];
-  if (first === undefined) return undefined;
-  for (const answer of answers) {
-    if (!answer.replica || answer.ring !== ringChecksum || answer.key !== key) return undefined;
-    if (answer.version !== first.version || answer.writer !== first.writer) return undefined;
-  }
-  if (first.version === undefined || first.deleted === true) return 'missing';
-  if (!('value' in first)) return undefined;
-  return { key, value: first.value, version: first.version };
-}
-
-/** How many answers `consistency` needs among `replicas` replicas (the node's requiredAnswers rule). */
-export function replicaAnswersNeeded(consistency: Consistency, replicas: number, readQuorum: number): number {
-  if (consistency === 'one') return 1;
-  if (consistency === 'all') return Math.max(1, replicas);
-  return Math.max(1, Math.min(readQuorum, replicas));
-}
 
 export interface ReplicaReadCounters {
   /** Quorum reads answered by the replicas themselves (no coordinator). */

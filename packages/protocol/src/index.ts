@@ -4,3 +4,4 @@ export * from './hash.js';
 export * as limits from './limits.js';
 export * from './messages.js';
 export * from './peer/index.js';
+export * from './replica-read.js';

@@ -140,6 +140,7 @@ async function liveness(cluster: Cluster, workload: Workload): Promise<ScenarioM
     singleRoundWrites: coordinated.reduce((sum, stats) => sum + stats.singleRoundWrites, 0),
     singleRoundRefused: coordinated.reduce((sum, stats) => sum + stats.singleRoundRefused, 0),
     refusedWrites: workload.history.filter(isRefusedWrite).length,
+    replicaReads: workload.history.filter((record) => record.viaReplicas).length,
   };
 }
 
@@ -187,6 +188,7 @@ export const replicationScenarioNames = [
   'replication-crash',
   'replication-partition',
   'replication-contention',
+  'replication-replica-reads',
 ] as const;
 
 registerScenario({
@@ -202,6 +204,25 @@ registerScenario({
   description: 'quorum reads/writes while the network splits and heals; reads fresh, replicas converge',
   nodesMin: 3,
   run: (run) => replicationScenario(run, 'partition'),
+});
+
+/**
+ * 'replication-replica-reads': the contention workload with seven reads in ten tried on the replicas by
+ * the client, as RingClient does (sim/replica-read-client.ts), while the network splits and heals: the
+ * freshness checker holds those reads to the same rule as coordinator reads.
+ */
+const replicaReads: WorkloadOptions = {
+  ...contention,
+  mix: { create: 0.2, update: 0.3, read: 0.35 },
+  replicaReads: 0.7,
+};
+
+registerScenario({
+  name: 'replication-replica-reads',
+  description:
+    'reads answered by the replicas when they agree (RingClient), under partitions: reads stay fresh',
+  nodesMin: 3,
+  run: (run) => replicationScenario(run, 'partition', 'replication-replica-reads', replicaReads),
 });
 
 registerScenario({

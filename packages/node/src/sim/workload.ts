@@ -10,7 +10,8 @@ import { type Consistency, RingKvError } from '@ringkv/protocol';
 import type { DataOp } from '../core/coordinator.js';
 import type { NodeId, TimerHandle } from '../core/types.js';
 import type { SimCluster } from './harness.js';
-import type { ReplicationSimNode } from './replication-node.js';
+import { replicaRead } from './replica-read-client.js';
+import { type ReplicationSimNode, replicationSimDefaults } from './replication-node.js';
 
 export interface OpRecord {
   client: number;
@@ -29,6 +30,8 @@ export interface OpRecord {
   version?: number;
   writer?: NodeId;
   resultValueJson?: string | null;
+  /** A read answered by the replicas themselves (replica-read-client.ts), not by a coordinator. */
+  viaReplicas?: boolean;
 }
 
 export interface WorkloadOptions {
@@ -41,6 +44,11 @@ export interface WorkloadOptions {
   watchdogMs: number;
   /** Shares of create, update and read (deletes take the rest). */
   mix?: { create: number; update: number; read: number };
+  /**
+   * Share of reads a client first tries on the replicas itself, as RingClient does (replica-read-client.ts;
+   * default 0). The quorum is the simulated nodes' (replicationSimDefaults).
+   */
+  replicaReads?: number;
 }
 
 const defaultMix = { create: 0.15, update: 0.45, read: 0.35 };
@@ -106,6 +114,29 @@ export class Workload {
     return 'delete';
   }
 
+  /** Tries `read` on the replicas (a share of reads); true when they answered it. */
+  private readFromReplicas(read: OpRecord): boolean {
+    const share = this.options.replicaReads ?? 0;
+    if (share === 0 || this.cluster.random.next() >= share) return false;
+    const answer = replicaRead(this.cluster, read.node, read.key, read.consistency, replicationSimDefaults);
+    if (answer === undefined) return false;
+    const endMs = this.cluster.clock.nowMs();
+    if (answer === 'missing') {
+      Object.assign(read, { outcome: 'error', code: 'KEY_NOT_FOUND', endMs, viaReplicas: true });
+    } else {
+      const { version, writer, valueJson } = answer.record;
+      Object.assign(read, {
+        outcome: 'ok',
+        version,
+        writer,
+        resultValueJson: valueJson,
+        endMs,
+        viaReplicas: true,
+      });
+    }
+    return true;
+  }
+
   private send(client: number): void {
     const running = this.cluster.running();
     if (!this.running || running.length === 0) {
@@ -127,6 +158,10 @@ export class Workload {
       startMs: this.cluster.clock.nowMs(),
     };
     this.history.push(record);
+    if (op === 'read' && this.readFromReplicas(record)) {
+      this.next(client);
+      return;
+    }
     this.inflight++;
     let settled = false;
     const finish = (update: Partial<OpRecord>) => {

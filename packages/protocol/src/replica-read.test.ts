@@ -1,8 +1,9 @@
 /** The pure rules of client-side quorum reads: when replica answers agree, and how many are needed. */
-import type { ReplicaReadResult } from '@ringkv/protocol';
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { agreedRecord, replicaAnswersNeeded } from './replica-reads.js';
+import type { ReplicaReadResult } from './messages.js';
+import { agreedRecord, replicaAnswersNeeded } from './replica-read.js';
 
 const ring = 'ring-a';
 

@@ -1,0 +1,41 @@
+/**
+ * How a client reads the answers of `read_replica` (the extension RingClient's quorum reads use): the
+ * replicas asked agree when every answer comes from a replica of the key on the client's ring and names
+ * the same write. Pure; shared by the client (packages/client/src/replica-reads.ts) and the node's
+ * simulator, which checks the rule against partitions and crashes.
+ *
+ * Why agreement is enough: a write that succeeded is on `writeQuorum` of the key's replicas; with
+ * readQuorum + writeQuorum > replicationFactor any `readQuorum` replicas include one of them, so replicas
+ * that all hold the same write hold that write or a newer one.
+ */
+import type { Consistency, RecordResult, ReplicaReadResult } from './messages.js';
+
+/** The agreed answer of every replica asked: a record, `missing` (none, or a tombstone), or `undefined`: ask the coordinator. */
+export type ReplicaAgreement = RecordResult | 'missing' | undefined;
+
+/**
+ * What `answers` agree on, when each is a replica answer on the ring `ringChecksum` and they all hold the
+ * same write (same version and writer), or all hold none. Pure; the rule the module comment argues for.
+ */
+export function agreedRecord(
+  key: string,
+  answers: readonly ReplicaReadResult[],
+  ringChecksum: string,
+): ReplicaAgreement {
+  const first = answers[0];
+  if (first === undefined) return undefined;
+  for (const answer of answers) {
+    if (!answer.replica || answer.ring !== ringChecksum || answer.key !== key) return undefined;
+    if (answer.version !== first.version || answer.writer !== first.writer) return undefined;
+  }
+  if (first.version === undefined || first.deleted === true) return 'missing';
+  if (!('value' in first)) return undefined;
+  return { key, value: first.value, version: first.version };
+}
+
+/** How many answers `consistency` needs among `replicas` replicas (the node's requiredAnswers rule). */
+export function replicaAnswersNeeded(consistency: Consistency, replicas: number, readQuorum: number): number {
+  if (consistency === 'one') return 1;
+  if (consistency === 'all') return Math.max(1, replicas);
+  return Math.max(1, Math.min(readQuorum, replicas));
+}
