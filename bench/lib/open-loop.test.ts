@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
 import { dueCount, OpenLoopRun } from './open-loop.js';
 import { buildFrames, connectionOf, idOf } from './open-loop-frames.js';
 import { InflightTable } from './open-loop-inflight.js';
 import { OpenLoopProcess } from './open-loop-process.js';
+import { startReplyServer } from './reply-server.test-helper.js';
 import { LoadState } from './ws-load.js';
 
 const frameOptions = { connections: 3, keyspace: 1_000, readFraction: 0.9, valueJson: '"v"', seed: 5 };
@@ -61,21 +60,26 @@ describe('InflightTable', () => {
   });
 });
 
+/** Two connections at 1,000/s, paced, 50 ms of warm-up and 200 ms measured: long enough to see replies. */
+function shortPacedRun(url: string) {
+  return {
+    urls: [url],
+    connections: 2,
+    opsPerSecond: 1_000,
+    inflightPerConnectionMax: 64,
+    warmupMs: 50,
+    durationMs: 200,
+    schedule: 'paced' as const,
+  };
+}
+
 describe('OpenLoopRun', () => {
   for (const schedule of ['interval', 'paced'] as const) {
     it(`(${schedule}) times every reply from its intended send and from its actual send`, async () => {
-      const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-      await new Promise((resolve) => server.once('listening', resolve));
-      server.on('connection', (socket) =>
-        socket.on('message', (data) => {
-          const { id } = JSON.parse(data.toString()) as { id: number };
-          socket.send(`{"id":${id},"ok":true,"result":{}}`);
-        }),
-      );
+      const server = await startReplyServer();
       try {
-        const { port } = server.address() as AddressInfo;
         const options = {
-          urls: [`ws://127.0.0.1:${port}/ws`],
+          urls: [server.url],
           connections: 3,
           opsPerSecond: 2_000,
           inflightPerConnectionMax: 64,
@@ -95,31 +99,17 @@ describe('OpenLoopRun', () => {
         expect(result.latencyFromSend.p99Ms).toBeLessThanOrEqual(result.latency.p99Ms);
         expect(result.generator.sendLagP99Ms).toBeGreaterThanOrEqual(0);
       } finally {
-        await new Promise((resolve) => server.close(resolve));
+        await server.close();
       }
     });
   }
 
   it('counts error replies as errors, with a sample', async () => {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    await new Promise((resolve) => server.once('listening', resolve));
-    server.on('connection', (socket) =>
-      socket.on('message', (data) => {
-        const { id } = JSON.parse(data.toString()) as { id: number };
-        socket.send(`{"id":${id},"ok":false,"error":{"code":"KEY_NOT_FOUND","message":"m"}}`);
-      }),
+    const server = await startReplyServer(
+      (id) => `{"id":${id},"ok":false,"error":{"code":"KEY_NOT_FOUND","message":"m"}}`,
     );
     try {
-      const { port } = server.address() as AddressInfo;
-      const options = {
-        urls: [`ws://127.0.0.1:${port}/ws`],
-        connections: 2,
-        opsPerSecond: 1_000,
-        inflightPerConnectionMax: 64,
-        warmupMs: 50,
-        durationMs: 200,
-        schedule: 'paced' as const,
-      };
+      const options = shortPacedRun(server.url);
       const run = new OpenLoopRun(options, buildFrames({ ...frameOptions, connections: 2, count: 1_000 }));
       await run.connect();
       const result = await run.run();
@@ -127,32 +117,16 @@ describe('OpenLoopRun', () => {
       expect(result.errorSample).toContain('KEY_NOT_FOUND');
       expect(result.opsPerSecond).toBe(0);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
     }
   });
 });
 
 describe('OpenLoopProcess', () => {
   it('runs the generator in a child process and hands its result back', async () => {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    await new Promise((resolve) => server.once('listening', resolve));
-    server.on('connection', (socket) =>
-      socket.on('message', (data) => {
-        const { id } = JSON.parse(data.toString()) as { id: number };
-        socket.send(`{"id":${id},"ok":true,"result":{}}`);
-      }),
-    );
+    const server = await startReplyServer();
     try {
-      const { port } = server.address() as AddressInfo;
-      const options = {
-        urls: [`ws://127.0.0.1:${port}/ws`],
-        connections: 2,
-        opsPerSecond: 1_000,
-        inflightPerConnectionMax: 64,
-        warmupMs: 50,
-        durationMs: 200,
-        schedule: 'paced' as const,
-      };
+      const options = shortPacedRun(server.url);
       const generator = await OpenLoopProcess.start(options, frameOptions);
       expect(generator.pid).not.toBe(process.pid);
       let windows = 0;
@@ -163,7 +137,7 @@ describe('OpenLoopProcess', () => {
       expect(result.cpuPercent).toBeGreaterThan(0);
       expect(result.runQueueWait?.runPercent).toBeGreaterThan(0);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
     }
   });
 });

@@ -1,6 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
+import { startReplyServer } from './reply-server.test-helper.js';
 import { countBatchFailures, runWsLoad, scanReply } from './ws-load.js';
 
 describe('scanReply', () => {
@@ -35,18 +34,10 @@ describe('countBatchFailures', () => {
 
 describe('runWsLoad open loop', () => {
   it("reports the generator's own delays and a from-send latency that never exceeds the from-intended one", async () => {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    await new Promise((resolve) => server.once('listening', resolve));
-    server.on('connection', (socket) =>
-      socket.on('message', (data) => {
-        const { id } = JSON.parse(data.toString()) as { id: number };
-        socket.send(`{"id":${id},"ok":true,"result":{}}`);
-      }),
-    );
+    const server = await startReplyServer();
     try {
-      const { port } = server.address() as AddressInfo;
       const result = await runWsLoad({
-        urls: [`ws://127.0.0.1:${port}/ws`],
+        urls: [server.url],
         connections: 4,
         shape: { kind: 'rate', opsPerSecond: 2_000, inflightPerConnectionMax: 64 },
         durationMs: 300,
@@ -64,7 +55,7 @@ describe('runWsLoad open loop', () => {
       expect(result.latencyFromSend!.count).toBe(result.latency.count);
       expect(result.latencyFromSend!.p99Ms).toBeLessThanOrEqual(result.latency.p99Ms);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
     }
   });
 });
