@@ -15,22 +15,14 @@ import type {
   RemoveNodeResult,
   RingResult,
 } from '@ringkv/protocol';
-import type { StoredRecord } from './core/types.js';
+import type { ReplicaRead } from './core/replica.js';
+
+export type { ReplicaRead };
 
 export interface RecordReply {
   key: string;
   valueJson: string;
   version: number;
-}
-
-/** This node's own copy of a key, answered as one replica (the `read_replica` extension). */
-export interface ReplicaRead {
-  /** Whether this node is one of the key's replicas in its ring; `record` is reported only then. */
-  replica: boolean;
-  /** The checksum of that ring: a client accepts the answer only when it routes by the same ring. */
-  ringChecksum: string;
-  /** The write this node holds for the key (a tombstone has `valueJson: null`); undefined when none. */
-  record: StoredRecord | undefined;
 }
 
 export type NodeEvent =

@@ -33,7 +33,10 @@ export function agreedRecord(
   return { key, value: first.value, version: first.version };
 }
 
-/** How many answers `consistency` needs among `replicas` replicas (the node's requiredAnswers rule). */
+/**
+ * How many answers `consistency` needs among `replicas` replicas, with `quorum` the configured read (or
+ * write) quorum: the nodes' rule too (core/quorum.ts `requiredAnswers` calls this).
+ */
 export function replicaAnswersNeeded(consistency: Consistency, replicas: number, readQuorum: number): number {
   if (consistency === 'one') return 1;
   if (consistency === 'all') return Math.max(1, replicas);

@@ -2,7 +2,7 @@
  * Quorum arithmetic and the "k of n answers within a deadline" wait the coordinator uses for reads and
  * writes. Pure: the deadline is a timer on the injected Clock.
  */
-import { type Consistency, RingKvError } from '@ringkv/protocol';
+import { type Consistency, RingKvError, replicaAnswersNeeded } from '@ringkv/protocol';
 import type { Clock, TimerHandle } from './types.js';
 
 export interface ReplicationConfig {
@@ -30,10 +30,12 @@ export function requiredAnswers(
   replicas: number,
   config: Pick<ReplicationConfig, 'readQuorum' | 'writeQuorum'>,
 ): number {
-  if (consistency === 'one') return 1;
-  if (consistency === 'all') return Math.max(1, replicas);
-  const quorum = kind === 'read' ? config.readQuorum : config.writeQuorum;
-  return Math.max(1, Math.min(quorum, replicas));
+  // The same rule RingClient plans its reads from the replicas with (@ringkv/protocol, replica-read.ts).
+  return replicaAnswersNeeded(
+    consistency,
+    replicas,
+    kind === 'read' ? config.readQuorum : config.writeQuorum,
+  );
 }
 
 export type QuorumResult<T> = { node: string; value: T } | { node: string; error: unknown };

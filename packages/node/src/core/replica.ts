@@ -26,6 +26,16 @@ import { type ReplicationConfig, requiredAnswers } from './quorum.js';
 import { promiseSink, ReplicaBatches } from './replica-batch.js';
 import { type Clock, type NodeId, type StoredRecord, sameWrite } from './types.js';
 
+/** This node's own copy of a key, answered as one replica (the `read_replica` extension). */
+export interface ReplicaRead {
+  /** Whether this node is one of the key's replicas in its ring; `record` is reported only then. */
+  replica: boolean;
+  /** The checksum of that ring: a client accepts the answer only when it routes by the same ring. */
+  ringChecksum: string;
+  /** The write this node holds for the key (a tombstone has `valueJson: null`); undefined when none. */
+  record: StoredRecord | undefined;
+}
+
 /** `DataNode.readNow`'s answer when a read needs more than this node's store: use `execute`. */
 export const notImmediate: unique symbol = Symbol('not immediate');
 
@@ -139,7 +149,7 @@ export class DataNode {
    * quorum and no read repair; the client compares several such answers itself. A node still joining, or
    * not among the key's replicas in its ring, reports no record.
    */
-  readAsReplica(key: string): { replica: boolean; ringChecksum: string; record: StoredRecord | undefined } {
+  readAsReplica(key: string): ReplicaRead {
     const ringChecksum = this.deps.placement.ring().checksum;
     if (!this.deps.ready() || !this.coordinator.replicasOf(key).includes(this.deps.self)) {
       return { replica: false, ringChecksum, record: undefined };
