@@ -5,8 +5,10 @@
  * answers count only when the shared rule (`agreedRecord` in @ringkv/protocol) says they agree. Anything
  * else is `undefined`: the caller then reads through the coordinator, as the client does.
  *
- * The replicas are read directly, at one instant (the read's start and end): a client can reach nodes on
- * both sides of a partition between nodes. A replica that is down is a failed request, as for the client.
+ * Each answer goes through the node's own reply text (`replicaReadResultText`) and JSON.parse, so the rule
+ * sees exactly what a client receives. The replicas are read directly, at one instant (the read's start
+ * and end): a client can reach nodes on both sides of a partition between nodes. A replica that is down
+ * is a failed request, as for the client.
  */
 import {
   agreedRecord,
@@ -15,6 +17,7 @@ import {
   replicaAnswersNeeded,
 } from '@ringkv/protocol';
 import type { StoredRecord } from '../core/types.js';
+import { replicaReadResultText } from '../io/replies.js';
 import type { SimCluster } from './harness.js';
 import type { ReplicationSimNode } from './replication-node.js';
 
@@ -39,19 +42,12 @@ export function replicaRead(
     })
     .slice(0, needed);
   if (asked.length < needed || asked.some((id) => !cluster.isRunning(id))) return undefined;
-  const records = new Map<string, StoredRecord | undefined>();
-  const answers: ReplicaReadResult[] = asked.map((id) => {
-    const answer = cluster.node(id).data.readAsReplica(key);
-    records.set(id, answer.record);
-    const base = { key, node: id, ring: answer.ringChecksum, replica: answer.replica };
-    const record = answer.record;
-    if (!answer.replica || record === undefined) return base;
-    const write = { ...base, version: record.version, writer: record.writer };
-    return record.valueJson === null
-      ? { ...write, deleted: true as const }
-      : { ...write, value: record.valueJson };
-  });
+  // Each answer as the node sends it over the WebSocket (the same text builder), parsed as the client does.
+  const reads = asked.map((id) => cluster.node(id).data.readAsReplica(key));
+  const answers = reads.map(
+    (read, index) => JSON.parse(replicaReadResultText(key, asked[index]!, read)) as ReplicaReadResult,
+  );
   const agreement = agreedRecord(key, answers, ring.checksum);
   if (agreement === undefined || agreement === 'missing') return agreement;
-  return { record: records.get(asked[0]!)! };
+  return { record: reads[0]!.record! };
 }
