@@ -23,6 +23,20 @@ export function processCpuSeconds(pid: number): number {
   return (userTicks + systemTicks) / clockTicksPerSecond;
 }
 
+/** Read and write system calls of a process so far, from /proc/PID/io (zeros when it is gone). A socket
+ * `read` or `writev` carries one or more frames, so calls per operation show how well turns batch. */
+export function processSyscalls(pid: number | 'self'): { reads: number; writes: number } {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/io`, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { reads: 0, writes: 0 };
+    throw error;
+  }
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { reads: field('syscr'), writes: field('syscw') };
+}
+
 export interface CpuShares {
   /** CPU of all server processes together, in % of one core. */
   serverPercent: number;

@@ -5,6 +5,7 @@
  * replica batches the nodes sent (from /metrics). Run it from an `ab-snapshot.sh` tree to compare builds:
  *   flock /tmp/ringkv-cpu.lock npx tsx bench/micro/rf3-cost.ts [--seconds 4] [--rate 6000]
  *     [--cells closed50,closed1000,open] [--read-fraction 0.9] [--cpu-prof-dir DIR]  (the nodes' profiles, written when they stop)
+ *     [--node-flag=--some-v8-flag ...] (added to every node's command line; repeatable; the nodes' output goes to the log directory it prints)
  * Same keys, values and 90/10 mix as bench:cluster's app cells; ports from bench/lib/ports.ts.
  */
 import { mkdtempSync } from 'node:fs';
@@ -13,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRingClientAdapter } from '../cluster/ringkv-adapter.js';
 import { type AppLoadOptions, runAppLoad, runAppOpenLoop } from '../lib/app-load.js';
-import { withCpuShares } from '../lib/cpu.js';
+import { processSyscalls, withCpuShares } from '../lib/cpu.js';
 import { jsonValueText, valueBytes } from '../lib/keys.js';
 import { stopAll } from '../lib/processes.js';
 import { type RingkvNode, startRingkvCluster, stopRingkv, webSocketUrls } from '../lib/ringkv.js';
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
       cells: { type: 'string', default: 'closed50,closed1000,open' },
       'read-fraction': { type: 'string', default: '0.9' },
       'cpu-prof-dir': { type: 'string' },
+      'node-flag': { type: 'string', multiple: true, default: [] },
     },
   });
   const seconds = Number(values.seconds);
@@ -54,13 +56,17 @@ async function main(): Promise<void> {
   }
   if (!(readFraction >= 0 && readFraction <= 1)) throw new Error('--read-fraction must be from 0 to 1');
   const logDirectory = mkdtempSync(path.join(os.tmpdir(), 'ringkv-rf3-cost-'));
+  console.log(`node logs: ${logDirectory}`);
   const profile = values['cpu-prof-dir'];
   const nodes = await startRingkvCluster(3, {
     logDirectory,
     replicationFactor: 3,
     readQuorum: 2,
     writeQuorum: 2,
-    ...(profile ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`] } : {}),
+    nodeFlags: [
+      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`] : []),
+      ...values['node-flag'],
+    ],
   });
   try {
     const urls = webSocketUrls(nodes);
@@ -88,15 +94,32 @@ async function main(): Promise<void> {
       if (!cells[cell]) throw new Error(`--cells: unknown ${cell}; known: ${Object.keys(cells).join(', ')}`);
       const [name, run] = cells[cell];
       const before = await replicationTotals(nodes);
+      const syscallsBefore = pids.map((pid) => processSyscalls(pid));
+      const appSyscallsBefore = processSyscalls('self');
       // The cell's span on CLOCK_MONOTONIC, the clock V8's .cpuprofile timestamps use (microseconds).
       const startMicros = process.hrtime.bigint() / 1000n;
+      // For tools attached from outside (perf, strace): the load starts now, warm-up first.
+      console.log(`${name}: started`);
       const [result, cpu] = await withCpuShares(pids, run);
       const endMicros = process.hrtime.bigint() / 1000n;
       const after = await replicationTotals(nodes);
+      const syscallsAfter = pids.map((pid) => processSyscalls(pid));
+      const appSyscallsAfter = processSyscalls('self');
       if (profile) console.log(`${name}: profile window ${startMicros} ${endMicros}`);
       // Over the whole cell (warm-up included), so per-op figures use the same span's CPU shares.
       const delta = (key: string) => after[key]! - before[key]!;
       const ops = result.opsPerSecond;
+      // Operations over the whole cell, warm-up included, like the syscall counts they divide.
+      const cellOps = (ops * Number(endMicros - startMicros)) / 1e6;
+      const perOp = (count: number) => (count / cellOps).toFixed(2);
+      const serverReads = syscallsAfter.reduce(
+        (sum, now, index) => sum + now.reads - syscallsBefore[index]!.reads,
+        0,
+      );
+      const serverWrites = syscallsAfter.reduce(
+        (sum, now, index) => sum + now.writes - syscallsBefore[index]!.writes,
+        0,
+      );
       console.log(
         [
           `${name}: ${Math.round(ops)} ops/s, p99 ${result.latency.p99Ms.toFixed(1)} ms, errors ${result.errors}`,
@@ -106,6 +129,8 @@ async function main(): Promise<void> {
           `write keys ${Math.round(delta('write_keys') / seconds)}/s`,
           `${(delta('write_keys') / Math.max(1, delta('write_batches'))).toFixed(1)} per batch`,
           `read repairs ${delta('read_repairs')}`,
+          `syscalls per op: servers ${perOp(serverReads)} reads ${perOp(serverWrites)} writes`,
+          `app ${perOp(appSyscallsAfter.reads - appSyscallsBefore.reads)} reads ${perOp(appSyscallsAfter.writes - appSyscallsBefore.writes)} writes`,
         ].join('; '),
       );
     }
