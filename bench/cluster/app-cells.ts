@@ -1,15 +1,25 @@
 /**
  * The application-level cells of `bench:cluster` (a client library driven by W workers, then open loop
- * at half its best rate), and the logging the protocol-level cells share.
+ * at half its best rate, the client and its call timer then in a process of their own), and the logging
+ * the protocol-level cells share.
  */
 import { defaultCpuSplit, pinningAvailable, withPinnedCpus } from '../lib/affinity.js';
-import { type KvAdapter, runAppLoad, runAppOpenLoop } from '../lib/app-load.js';
+import { runAppLoad } from '../lib/app-load.js';
+import {
+  type AppClient,
+  type AppOpenLoopOptions,
+  AppOpenLoopProcess,
+  createAppAdapter,
+} from '../lib/app-open-loop-process.js';
 import { withCpuShares } from '../lib/cpu.js';
 import { describeServerDelays, type ServerDelays, withServerDelays } from '../lib/node-metrics.js';
 import type { LoadResult } from '../lib/ws-load.js';
 import type { ClusterBenchConfig } from './config.js';
 import { halfAppPeakRate, halfPeakNote, halfPeakPlacement, type Placement } from './half-peak.js';
 import type { ResultRow } from './scenarios.js';
+
+/** The app half-peak generator, in the words its log line and note use. */
+const appGeneratorText = 'generator in its own process';
 
 export function log(message: string): void {
   console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -58,7 +68,7 @@ export function describeResult(result: LoadResult): string {
 export async function appCells(
   target: string,
   serverPids: number[],
-  makeAdapter: () => Promise<KvAdapter>,
+  client: AppClient,
   value: string,
   config: ClusterBenchConfig,
   rows: ResultRow[],
@@ -69,7 +79,7 @@ export async function appCells(
   if (!config.shapes.includes('app')) return;
   const appRates: number[] = [];
   for (const workers of config.appWorkers) {
-    const adapter = await makeAdapter();
+    const adapter = await createAppAdapter(client);
     try {
       const [result, cpu] = await withCpuShares(serverPids, () =>
         runAppLoad(adapter, { ...options, workers }),
@@ -91,35 +101,61 @@ export async function appCells(
     }
   }
   if (!config.shapes.includes('half')) return;
-  const adapter = await makeAdapter();
-  try {
-    const opsPerSecond = halfAppPeakRate(appRates);
-    const openLoop = {
-      ...options,
-      durationMs: config.halfCellMs,
-      workers: 0,
-      opsPerSecond,
-      inflightMax: 10_000,
-    };
-    const [[[result, cpu], server], placement] = await withHalfPeakPlacement(serverPids, config, () =>
-      withOptionalServerDelays(metricsAddress, () =>
-        withCpuShares(serverPids, () => runAppOpenLoop(adapter, openLoop)),
-      ),
-    );
-    log(
-      `${target} app half peak (${opsPerSecond}/s, ${placement.text}): ${describeResult(result)}, ${result.skipped} skipped`,
-    );
-    logDelays(target, result, server);
-    rows.push({
-      target,
-      level: 'app',
-      load: 'app half peak, open loop',
-      result,
-      serverCpuPercent: cpu.serverPercent,
-      generatorCpuPercent: cpu.generatorPercent,
-      note: halfPeakNote(opsPerSecond, result, server, placement),
-    });
-  } finally {
-    await adapter.close();
-  }
+  const opsPerSecond = halfAppPeakRate(appRates);
+  const openLoop = {
+    ...options,
+    durationMs: config.halfCellMs,
+    workers: 0,
+    opsPerSecond,
+    inflightMax: 10_000,
+  };
+  const cell = { target, serverPids, client, config, metricsAddress };
+  rows.push(await appHalfPeakCell(cell, openLoop));
+}
+
+/** What the app half-peak cell runs against: the target's servers and the client the child builds. */
+interface AppCellTarget {
+  target: string;
+  serverPids: number[];
+  client: AppClient;
+  config: ClusterBenchConfig;
+  metricsAddress: string | undefined;
+}
+
+/**
+ * The open-loop app cell at half the best app rate, with the client library and its call timer in a
+ * process of their own (`app-open-loop-process.ts`); the generator's CPU is that process's.
+ */
+async function appHalfPeakCell(cell: AppCellTarget, openLoop: AppOpenLoopOptions): Promise<ResultRow> {
+  const { target, serverPids, metricsAddress } = cell;
+  // The child inherits this process's affinity, so starting it inside the placement pins it with us.
+  const [[[outcome, cpu], server], placement] = await withHalfPeakPlacement(
+    serverPids,
+    cell.config,
+    async () => {
+      const generator = await AppOpenLoopProcess.start(cell.client, openLoop);
+      try {
+        return await withOptionalServerDelays(metricsAddress, () =>
+          withCpuShares(serverPids, () => generator.run()),
+        );
+      } finally {
+        await generator.stop();
+      }
+    },
+  );
+  const { result } = outcome;
+  log(
+    `${target} app half peak (${openLoop.opsPerSecond}/s, ${placement.text}, ${appGeneratorText}): ${describeResult(result)}, ${result.skipped} skipped`,
+  );
+  logDelays(target, result, server);
+  const context = { generatorText: appGeneratorText, waits: {} };
+  return {
+    target,
+    level: 'app',
+    load: 'app half peak, open loop',
+    result,
+    serverCpuPercent: cpu.serverPercent,
+    generatorCpuPercent: outcome.cpuPercent,
+    note: halfPeakNote(openLoop.opsPerSecond, result, server, placement, context),
+  };
 }

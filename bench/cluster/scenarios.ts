@@ -18,7 +18,6 @@ import type { ClusterBenchConfig, ShapeName } from './config.js';
 import { halfPeakNote, halfPeakRate } from './half-peak.js';
 import { runHalfPeakCell } from './half-peak-cell.js';
 import { createIoredisClusterAdapter, preloadRedisCluster } from './redis-adapter.js';
-import { createRingClientAdapter } from './ringkv-adapter.js';
 
 export interface ResultRow {
   target: string;
@@ -181,8 +180,8 @@ export async function benchRingkv(
     const metricsAddress = nodes[0]!.address;
     await protocolCells(spec.name, urls, pids, config, rows, metricsAddress);
     const value = 'v'.repeat(valueBytes - 2);
-    const adapter = () => createRingClientAdapter(urls);
-    await appCells(`${spec.name} RingClient`, pids, adapter, value, config, rows, metricsAddress);
+    const client = { kind: 'ringkv' as const, urls };
+    await appCells(`${spec.name} RingClient`, pids, client, value, config, rows, metricsAddress);
   } finally {
     await stopRingkv(nodes);
   }
@@ -251,14 +250,7 @@ export async function benchRedis(config: ClusterBenchConfig, directory: string, 
     log(`redis: preloaded ${config.keys} keys`);
     const pids = instances.map((instance) => instance.process.pid);
     await redisBenchmarkCells(ports[0]!, pids, config, rows);
-    await appCells(
-      'Redis Cluster ioredis',
-      pids,
-      async () => createIoredisClusterAdapter(ports).adapter,
-      redisValue,
-      config,
-      rows,
-    );
+    await appCells('Redis Cluster ioredis', pids, { kind: 'redis', ports }, redisValue, config, rows);
   } finally {
     await Promise.all(instances.map((instance) => stopProcess(instance.process)));
   }

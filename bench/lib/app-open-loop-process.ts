@@ -1,0 +1,137 @@
+/**
+ * Runs the application-level open-loop load (`runAppOpenLoop`: a client library called at a fixed rate)
+ * in a process of its own, as `open-loop-process.ts` does for the protocol-level generator: in the bench
+ * process the timer that issues calls shares one event loop with the client library's reply handling,
+ * falls behind at half-peak rates and skips calls, so the p99 measured the generator. The child builds
+ * the client itself from a serialisable description (`AppClient`), connects, says `ready`; the cell's
+ * measurements wrap only `run`, which also reads the child's CPU from /proc around the load.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createIoredisClusterAdapter } from '../cluster/redis-adapter.js';
+import { createRingClientAdapter } from '../cluster/ringkv-adapter.js';
+import type { KvAdapter } from './app-load.js';
+import type { AppChildMessage, AppChildStart, AppOpenLoopOptions } from './app-open-loop-child.js';
+import { processCpuSeconds } from './cpu.js';
+import { openLoopNodeFlags } from './open-loop-process.js';
+import type { LoadResult } from './ws-load.js';
+
+const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'app-open-loop-child.ts');
+/** Time to start the child (tsx), build the client and connect it. */
+const startTimeoutMsDefault = 60_000;
+/** Time past warm-up and window for the drain (up to 5 s in runAppOpenLoop), closing, and the result. */
+const resultSpareMs = 30_000;
+/** Time the child gets to exit after the parent lets it go, before SIGKILL. */
+const exitGraceMs = 2_000;
+
+/** Which client library the child builds, and against what: plain data, sent over IPC. */
+export type AppClient = { kind: 'ringkv'; urls: string[] } | { kind: 'redis'; ports: number[] };
+
+export type { AppOpenLoopOptions } from './app-open-loop-child.js';
+
+/** RingClient (connected to its home node) or ioredis Cluster (once it has the slot map). */
+export async function createAppAdapter(client: AppClient): Promise<KvAdapter> {
+  if (client.kind === 'ringkv') return createRingClientAdapter(client.urls);
+  const { adapter, cluster } = createIoredisClusterAdapter(client.ports);
+  if (cluster.status !== 'ready') await new Promise((resolve) => cluster.once('ready', resolve));
+  return adapter;
+}
+
+export interface AppOpenLoopOutcome {
+  result: LoadResult;
+  /** The child's CPU (user + system, from /proc) from `go` to its result, in % of one core. */
+  cpuPercent: number;
+}
+
+export class AppOpenLoopProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly options: AppOpenLoopOptions,
+  ) {}
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  static async start(
+    client: AppClient,
+    options: AppOpenLoopOptions,
+    startTimeoutMs = startTimeoutMsDefault,
+  ): Promise<AppOpenLoopProcess> {
+    const child = fork(childScript, [], {
+      execArgv: ['--import', 'tsx', ...openLoopNodeFlags],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const generator = new AppOpenLoopProcess(child, options);
+    const start: AppChildStart = { type: 'start', client, options };
+    child.send(start);
+    try {
+      await generator.next('ready', startTimeoutMs);
+    } catch (error) {
+      generator.kill();
+      throw error;
+    }
+    return generator;
+  }
+
+  /** Runs the load (warm-up, window, drain); the child closes its client, answers, and exits. */
+  async run(): Promise<AppOpenLoopOutcome> {
+    try {
+      const cpuBefore = processCpuSeconds(this.pid);
+      const started = performance.now();
+      this.child.send({ type: 'go' });
+      const timeoutMs = this.options.warmupMs + this.options.durationMs + resultSpareMs;
+      const message = await this.next('result', timeoutMs);
+      if (message.type !== 'result') throw new Error('app open loop: no result');
+      // The child waits for the disconnect below before exiting, so its /proc entry is still there.
+      const cpuSeconds = processCpuSeconds(this.pid) - cpuBefore;
+      const elapsedSeconds = (performance.now() - started) / 1000;
+      return { result: message.result, cpuPercent: (cpuSeconds / elapsedSeconds) * 100 };
+    } finally {
+      await this.stop();
+    }
+  }
+
+  /** Lets the child go (it exits on disconnect) and waits for it; SIGKILL if it lingers. */
+  async stop(): Promise<void> {
+    if (this.exited()) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    if (this.child.connected) this.child.disconnect();
+    const timer = setTimeout(() => this.kill(), exitGraceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private kill(): void {
+    if (!this.exited()) this.child.kill('SIGKILL');
+  }
+
+  private exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  private next(type: AppChildMessage['type'], timeoutMs: number): Promise<AppChildMessage> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => done(new Error(`app open loop: no '${type}' from the child within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const onMessage = (message: AppChildMessage) => {
+        if (message.type === type) done(undefined, message);
+        else if (message.type === 'error') done(new Error(`app open loop: ${message.message}`));
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+        done(new Error(`app open loop: the child exited (${code ?? signal}) before '${type}'`));
+      const done = (error?: Error, message?: AppChildMessage) => {
+        clearTimeout(timer);
+        this.child.off('message', onMessage);
+        this.child.off('exit', onExit);
+        if (error) reject(error);
+        else resolve(message!);
+      };
+      this.child.on('message', onMessage);
+      this.child.once('exit', onExit);
+    });
+  }
+}
