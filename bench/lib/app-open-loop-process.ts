@@ -3,7 +3,7 @@
  * in a process of its own, as `open-loop-process.ts` does for the protocol-level generator: in the bench
  * process the timer that issues calls shares one event loop with the client library's reply handling,
  * falls behind at half-peak rates and skips calls, so the p99 measured the generator. The child builds
- * the client itself from a serialisable description (`AppClient`), connects, says `ready`; the cell's
+ * the client itself from a serialisable description (`AppClient`), connects, warms it up, says `ready`; the cell's
  * measurements wrap only `run`, which also reads the child's CPU from /proc around the load.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -12,14 +12,26 @@ import { fileURLToPath } from 'node:url';
 import { createIoredisClusterAdapter } from '../cluster/redis-adapter.js';
 import { createRingClientAdapter } from '../cluster/ringkv-adapter.js';
 import type { KvAdapter } from './app-load.js';
-import type { AppChildMessage, AppChildStart, AppOpenLoopOptions } from './app-open-loop-child.js';
+import type {
+  AppChildMessage,
+  AppChildStart,
+  AppOpenLoopOptions,
+  ClientWarmup,
+} from './app-open-loop-child.js';
 import { processCpuSeconds } from './cpu.js';
 import { openLoopNodeFlags } from './open-loop-process.js';
 import type { LoadResult } from './ws-load.js';
 
 const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'app-open-loop-child.ts');
-/** Time to start the child (tsx), build the client and connect it. */
+/** Time to start the child (tsx), build the client, connect it and warm it up. */
 const startTimeoutMsDefault = 60_000;
+/**
+ * The child's closed loop before `ready`: in the bench process the open-loop cell always ran after the
+ * closed-loop app cells, with the client's code optimised. A cold child offered 35,000 calls/s fell behind
+ * in its first second and did not catch up (p99 164-504 ms, 6,000-70,000 calls skipped); after 3 s of 50
+ * workers, 5-11 ms and none skipped (2026-11-27 21:35, one node, pinned).
+ */
+export const clientWarmupDefault: ClientWarmup = { workers: 50, durationMs: 3_000 };
 /** Time past warm-up and window for the drain (up to 5 s in runAppOpenLoop), closing, and the result. */
 const resultSpareMs = 30_000;
 /** Time the child gets to exit after the parent lets it go, before SIGKILL. */
@@ -28,7 +40,7 @@ const exitGraceMs = 2_000;
 /** Which client library the child builds, and against what: plain data, sent over IPC. */
 export type AppClient = { kind: 'ringkv'; urls: string[] } | { kind: 'redis'; ports: number[] };
 
-export type { AppOpenLoopOptions } from './app-open-loop-child.js';
+export type { AppOpenLoopOptions, ClientWarmup } from './app-open-loop-child.js';
 
 /** RingClient (connected to its home node) or ioredis Cluster (once it has the slot map). */
 export async function createAppAdapter(client: AppClient): Promise<KvAdapter> {
@@ -57,14 +69,16 @@ export class AppOpenLoopProcess {
   static async start(
     client: AppClient,
     options: AppOpenLoopOptions,
-    startTimeoutMs = startTimeoutMsDefault,
+    { warmup = clientWarmupDefault, startTimeoutMs = startTimeoutMsDefault } = {},
   ): Promise<AppOpenLoopProcess> {
+    // The protocol-level generator's flags (its larger semi-space measured the same here: p99 9.8 and
+    // 11.4 ms against 9.6 and 5.0 ms with Node's default); `--expose-gc` goes unused, see the child.
     const child = fork(childScript, [], {
       execArgv: ['--import', 'tsx', ...openLoopNodeFlags],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const generator = new AppOpenLoopProcess(child, options);
-    const start: AppChildStart = { type: 'start', client, options };
+    const start: AppChildStart = { type: 'start', client, options, warmup };
     child.send(start);
     try {
       await generator.next('ready', startTimeoutMs);

@@ -64,7 +64,7 @@ describe('AppOpenLoopProcess', () => {
   it('rejects start with the connect error when nothing listens at the URL, naming the URL', async () => {
     const closedPort = await allocatePort();
     const client = { kind: 'ringkv' as const, urls: [`ws://127.0.0.1:${closedPort}/ws`] };
-    await expect(AppOpenLoopProcess.start(client, options, 30_000)).rejects.toThrow(
+    await expect(AppOpenLoopProcess.start(client, options, { startTimeoutMs: 30_000 })).rejects.toThrow(
       new RegExp(`app open loop: could not start the client: .*127\\.0\\.0\\.1:${closedPort}`),
     );
   });
@@ -72,7 +72,7 @@ describe('AppOpenLoopProcess', () => {
   it('rejects start when the child is not ready within the start timeout', async () => {
     // 1 ms is too short for any child to load tsx and connect: the bound, not the node, decides.
     const client = { kind: 'ringkv' as const, urls: webSocketUrls([node!]) };
-    await expect(AppOpenLoopProcess.start(client, options, 1)).rejects.toThrow(
+    await expect(AppOpenLoopProcess.start(client, options, { startTimeoutMs: 1 })).rejects.toThrow(
       /no 'ready' from the child within 1 ms/,
     );
   });
