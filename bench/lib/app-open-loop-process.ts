@@ -3,8 +3,8 @@
  * in a process of its own, as `open-loop-process.ts` does for the protocol-level generator: in the bench
  * process the timer that issues calls shares one event loop with the client library's reply handling,
  * falls behind at half-peak rates and skips calls, so the p99 measured the generator. The child builds
- * the client itself from a serialisable description (`AppClient`), connects, warms it up, says `ready`; the cell's
- * measurements wrap only `run`, which also reads the child's CPU from /proc around the load.
+ * the client itself from a serialisable description (`AppClient`), connects, warms it up and says
+ * `ready`; the cell's measurements wrap only `run`, which also reads the child's CPU from /proc.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
@@ -19,12 +19,21 @@ import type {
   ClientWarmup,
 } from './app-open-loop-child.js';
 import { processCpuSeconds } from './cpu.js';
-import { openLoopNodeFlags } from './open-loop-process.js';
 import type { LoadResult } from './ws-load.js';
 
 const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'app-open-loop-child.ts');
 /** Time to start the child (tsx), build the client, connect it and warm it up. */
 const startTimeoutMsDefault = 60_000;
+/**
+ * Node flags of the child. The client library keeps every call's objects alive until its reply, so a
+ * scavenge's pause grows with the young generation: the protocol-level generator's 32 MB semi-space
+ * (`openLoopNodeFlags`, for a generator that allocates little) and Node's default (16 MB) gave this child
+ * scavenges of up to 5.7-10.1 and 4.2-25.7 ms and a p99 of 6.2-8.6 and 9.4-68 ms at 40,000 calls/s;
+ * 8 MB, as the ringkv nodes use, up to 2.2-2.8 ms and 4.3-5.4 ms (3 interleaved rounds, 2026-11-27
+ * 21:40, one pinned node, load 0.6-1.2). No `--expose-gc`: the child does not force a collection.
+ */
+export const appOpenLoopNodeFlags = ['--max-semi-space-size=8'];
+
 /**
  * The child's closed loop before `ready`: in the bench process the open-loop cell always ran after the
  * closed-loop app cells, with the client's code optimised. A cold child offered 35,000 calls/s fell behind
@@ -32,6 +41,8 @@ const startTimeoutMsDefault = 60_000;
  * workers, 5-11 ms and none skipped (2026-11-27 21:35, one node, pinned).
  */
 export const clientWarmupDefault: ClientWarmup = { workers: 50, durationMs: 3_000 };
+/** Time ioredis gets to connect and read the Redis Cluster's slot map. */
+const redisReadyTimeoutMs = 30_000;
 /** Time past warm-up and window for the drain (up to 5 s in runAppOpenLoop), closing, and the result. */
 const resultSpareMs = 30_000;
 /** Time the child gets to exit after the parent lets it go, before SIGKILL. */
@@ -46,7 +57,22 @@ export type { AppOpenLoopOptions, ClientWarmup } from './app-open-loop-child.js'
 export async function createAppAdapter(client: AppClient): Promise<KvAdapter> {
   if (client.kind === 'ringkv') return createRingClientAdapter(client.urls);
   const { adapter, cluster } = createIoredisClusterAdapter(client.ports);
-  if (cluster.status !== 'ready') await new Promise((resolve) => cluster.once('ready', resolve));
+  if (cluster.status === 'ready') return adapter;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await new Promise((resolve, reject) => {
+      cluster.once('ready', resolve);
+      timer = setTimeout(() => {
+        const ports = client.ports.join(', ');
+        reject(new Error(`Redis Cluster on ports ${ports} not ready within ${redisReadyTimeoutMs} ms`));
+      }, redisReadyTimeoutMs);
+    });
+  } catch (error) {
+    cluster.disconnect();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
   return adapter;
 }
 
@@ -71,10 +97,8 @@ export class AppOpenLoopProcess {
     options: AppOpenLoopOptions,
     { warmup = clientWarmupDefault, startTimeoutMs = startTimeoutMsDefault } = {},
   ): Promise<AppOpenLoopProcess> {
-    // The protocol-level generator's flags (its larger semi-space measured the same here: p99 9.8 and
-    // 11.4 ms against 9.6 and 5.0 ms with Node's default); `--expose-gc` goes unused, see the child.
     const child = fork(childScript, [], {
-      execArgv: ['--import', 'tsx', ...openLoopNodeFlags],
+      execArgv: ['--import', 'tsx', ...appOpenLoopNodeFlags],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const generator = new AppOpenLoopProcess(child, options);
