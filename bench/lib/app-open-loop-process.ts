@@ -18,6 +18,7 @@ import type {
   AppOpenLoopOptions,
   ClientWarmup,
 } from './app-open-loop-child.js';
+import { nextChildMessage } from './child-message.js';
 import { processCpuSeconds } from './cpu.js';
 import type { LoadResult } from './ws-load.js';
 
@@ -150,26 +151,6 @@ export class AppOpenLoopProcess {
   }
 
   private next(type: AppChildMessage['type'], timeoutMs: number): Promise<AppChildMessage> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => done(new Error(`app open loop: no '${type}' from the child within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const onMessage = (message: AppChildMessage) => {
-        if (message.type === type) done(undefined, message);
-        else if (message.type === 'error') done(new Error(`app open loop: ${message.message}`));
-      };
-      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-        done(new Error(`app open loop: the child exited (${code ?? signal}) before '${type}'`));
-      const done = (error?: Error, message?: AppChildMessage) => {
-        clearTimeout(timer);
-        this.child.off('message', onMessage);
-        this.child.off('exit', onExit);
-        if (error) reject(error);
-        else resolve(message!);
-      };
-      this.child.on('message', onMessage);
-      this.child.once('exit', onExit);
-    });
+    return nextChildMessage<AppChildMessage>(this.child, type, timeoutMs, 'app open loop');
   }
 }

@@ -7,6 +7,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nextChildMessage } from './child-message.js';
 import type { OpenLoopOptions, OpenLoopResult } from './open-loop.js';
 import type { ChildMessage, ChildStart } from './open-loop-child.js';
 
@@ -81,25 +82,6 @@ export class OpenLoopProcess {
   }
 
   private next(type: ChildMessage['type'], timeoutMs: number): Promise<ChildMessage> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => done(new Error(`open loop: no '${type}' within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const onMessage = (message: ChildMessage) => {
-        if (message.type === type) done(undefined, message);
-        else if (message.type === 'error') done(new Error(`open loop: ${message.message}`));
-      };
-      const onExit = (code: number | null) => done(new Error(`open loop: generator exited (${code})`));
-      const done = (error?: Error, message?: ChildMessage) => {
-        clearTimeout(timer);
-        this.child.off('message', onMessage);
-        this.child.off('exit', onExit);
-        if (error) reject(error);
-        else resolve(message!);
-      };
-      this.child.on('message', onMessage);
-      this.child.once('exit', onExit);
-    });
+    return nextChildMessage<ChildMessage>(this.child, type, timeoutMs, 'open loop');
   }
 }
