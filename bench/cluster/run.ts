@@ -57,7 +57,10 @@ function notes(config: ClusterBenchConfig, loadAverage: number): string[] {
       'generator pinned to CPU 0 and the server to CPU 1 (`taskset`; before 2026-11-27 13:40 nothing was pinned ' +
       'and these cells lasted 5 s); each note says how its cell ran. Since 2026-11-27 19:00 the protocol-level ' +
       'generator runs in its own process and sends each request at its time (`--half-generator`, `--half-schedule`; ' +
-      'before, a 1 ms timer in the bench process). The column "generator send lag p99" is how ' +
+      'before, a 1 ms timer in the bench process). Since 2026-11-27 21:46 the app-level half-peak cell runs its ' +
+      'client library and call timer in a process of their own too, after a 3 s closed-loop warm-up of that ' +
+      'client (bench/lib/app-open-loop-process.ts; before, in the bench process, where it skipped calls). ' +
+      'The column "generator send lag p99" is how ' +
       'late the generator itself sent (part of the p99 beside it); the notes add the p99 from the actual send, the ' +
       "generator's loop delay and GC and, for ringkv, the first node's loop delay and GC pauses during the cell. " +
       `ringkv nodes run with \`${nodeV8Flags.join(' ')}\` (packages/node/src/launcher/node-flags.ts). ` +
