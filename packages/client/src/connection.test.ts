@@ -203,6 +203,42 @@ describe('Connection', () => {
     await expect(connection.request({ op: 'nodes' }, soon())).rejects.toMatchObject({ sent: false });
   });
 
+  it('requestInto hands each outcome to its sink slot: answers, reply errors, deadlines and a closed connection', async () => {
+    const server = await rawServer((socket, frame) => {
+      const reply = (request: { id: number; key: string }) =>
+        request.key === 'bad'
+          ? { id: request.id, ok: false, error: { code: 'BAD_REQUEST', message: 'no' } }
+          : request.key === 'slow'
+            ? undefined
+            : { id: request.id, ok: true, result: { key: request.key } };
+      const replies = (frame as Array<{ id: number; key: string }>).map(reply).filter(Boolean);
+      socket.send(JSON.stringify(replies));
+    });
+    const connection = await open(server.url);
+    const outcomes: string[] = [];
+    let settled = 0;
+    const sink = {
+      answer: (slot: number, result: unknown) => {
+        outcomes[slot] = `answer ${(result as { key: string }).key}`;
+        settled++;
+      },
+      fail: (slot: number, error: Error) => {
+        outcomes[slot] = `fail ${(error as { code?: string }).code}`;
+        settled++;
+      },
+    };
+    connection.requestInto({ op: 'read_replica', key: 'a' }, soon(), sink, 0);
+    connection.requestInto({ op: 'read_replica', key: 'bad' }, soon(), sink, 1);
+    connection.requestInto({ op: 'read_replica', key: 'slow' }, Date.now() + 100, sink, 2);
+    await waitFor(() => settled === 3);
+    expect(outcomes).toEqual(['answer a', 'fail BAD_REQUEST', 'fail TIMEOUT']);
+    expect(server.frames).toHaveLength(1);
+    connection.close();
+    connection.requestInto({ op: 'read_replica', key: 'late' }, soon(), sink, 3);
+    expect(outcomes[3]).toBe('fail UNAVAILABLE');
+    expect(settled).toBe(4);
+  });
+
   it('rejects UNAVAILABLE when nothing listens', async () => {
     const server = await rawServer();
     const url = server.url;

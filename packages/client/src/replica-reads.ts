@@ -20,7 +20,7 @@ import {
   RingKvError,
   replicaAnswersNeeded,
 } from '@ringkv/protocol';
-import type { Connection } from './connection.js';
+import type { Connection, ReplySink } from './connection.js';
 import type { NodePool } from './node-pool.js';
 import type { Router } from './router.js';
 
@@ -86,34 +86,76 @@ export class ReplicaReads {
   }
 
   /**
-   * Asks every connection in `plan` for its copy of `key`; resolves to the agreed answer, or `undefined`
-   * when the coordinator must answer (counted either way). Never rejects.
+   * Asks every connection in `plan` for its copy of `key`; `done` gets the agreed answer, or `undefined`
+   * when the coordinator must answer (counted either way). `done` is called once, never with an error.
    */
-  async read(key: string, plan: readonly Connection[], deadlineMs: number): Promise<ReplicaAgreement> {
+  read(
+    key: string,
+    plan: readonly Connection[],
+    deadlineMs: number,
+    done: (agreement: ReplicaAgreement) => void,
+  ): void {
     const ringChecksum = this.settings.router.ring?.checksum;
     const replicaDeadlineMs = Math.min(deadlineMs, Date.now() + this.settings.replicaReadTimeoutMs);
-    let agreement: ReplicaAgreement;
-    try {
-      const answers = await Promise.all(
-        plan.map(
-          (connection) =>
-            connection.request({ op: 'read_replica', key }, replicaDeadlineMs) as Promise<ReplicaReadResult>,
-        ),
-      );
-      agreement = ringChecksum === undefined ? undefined : agreedRecord(key, answers, ringChecksum);
-    } catch {
-      // A replica failed or was too slow: the coordinator's read waits for the quorum it can still reach.
-      agreement = undefined;
-    }
-    if (agreement === undefined) this.settings.counters.replicaReadFallbacks++;
-    else this.settings.counters.replicaReads++;
-    return agreement;
+    const round = new ReplicaReadRound(key, plan.length, ringChecksum, this.settings.counters, done);
+    // One body for every replica: each request gets its own id and text from it.
+    const body = { op: 'read_replica' as const, key };
+    for (let slot = 0; slot < plan.length; slot++)
+      plan[slot]!.requestInto(body, replicaDeadlineMs, round, slot);
   }
 
   private connectLater(node: string): void {
     const pool = this.settings.pool;
     if (!pool.canConnect(node)) return;
     pool.connect(node).catch((error: unknown) => this.settings.onBackgroundError(error));
+  }
+}
+
+/**
+ * One client-side quorum read in flight: collects each replica's answer in its slot and decides once all
+ * are in, or at the first failure (a replica that failed or was too slow: the coordinator's read waits for
+ * the quorum it can still reach). One object per read instead of a promise per replica and a Promise.all.
+ */
+class ReplicaReadRound implements ReplySink {
+  private readonly answers: ReplicaReadResult[];
+  private missing: number;
+  private settled = false;
+
+  constructor(
+    private readonly key: string,
+    replicas: number,
+    private readonly ringChecksum: string | undefined,
+    private readonly counters: ReplicaReadCounters,
+    private readonly done: (agreement: ReplicaAgreement) => void,
+  ) {
+    this.answers = new Array(replicas);
+    this.missing = replicas;
+  }
+
+  answer(slot: number, result: unknown): void {
+    if (this.settled) return;
+    this.answers[slot] = result as ReplicaReadResult;
+    if (--this.missing > 0) return;
+    let agreement: ReplicaAgreement;
+    try {
+      agreement =
+        this.ringChecksum === undefined ? undefined : agreedRecord(this.key, this.answers, this.ringChecksum);
+    } catch {
+      // An answer that is not a ReplicaReadResult at all (a node of another version): ask the coordinator.
+      agreement = undefined;
+    }
+    this.settle(agreement);
+  }
+
+  fail(): void {
+    if (!this.settled) this.settle(undefined);
+  }
+
+  private settle(agreement: ReplicaAgreement): void {
+    this.settled = true;
+    if (agreement === undefined) this.counters.replicaReadFallbacks++;
+    else this.counters.replicaReads++;
+    this.done(agreement);
   }
 }
 
