@@ -73,7 +73,8 @@ async function cell(side: Side, workers: number, cellMs: number, seed: number) {
     runAppLoad(side.adapter, { ...options, workers }),
   );
   if (result.errors > 0) throw new Error(`${side.name}: ${result.errors} errors (${result.errorSample})`);
-  log(`${side.name} ${workers} workers: ${Math.round(result.opsPerSecond)} ops/s`);
+  const warming = seed === 0 ? ' (warm-up, not recorded)' : '';
+  log(`${side.name} ${workers} workers: ${Math.round(result.opsPerSecond)} ops/s${warming}`);
   return {
     opsPerSecond: result.opsPerSecond,
     serverCpuPercent: cpu.serverPercent,
@@ -123,6 +124,11 @@ async function main(): Promise<void> {
       value: redisValue,
     };
     adapters.push(ioredis.adapter);
+    // One unrecorded cell per side and worker count first: a client library's first seconds in a process
+    // run colder code (ioredis's first cell here was 45,755 ops/s, its next ones 50-61k).
+    for (const workers of options.workers) {
+      for (const side of [ringkv, ioredis]) await cell(side, workers, 2_000, 0);
+    }
     const rows: PairRow[] = [];
     for (let round = 1; round <= options.rounds; round++) {
       for (const workers of options.workers) {
@@ -155,7 +161,8 @@ async function main(): Promise<void> {
         `${ringkvName} against Redis Cluster ioredis (3 masters), the same Node program: W async workers each ` +
           `awaiting one call at a time, 90% reads / 10% updates over ${keys.toLocaleString('en-US')} preloaded ` +
           `keys, 100-byte values, each cell ${options.cellMs / 1000} s after ${warmupMs / 1000} s of warm-up. ` +
-          'Both clusters run throughout; the cells alternate, and the side that goes first alternates by round. ' +
+          'Both clusters run throughout; each side first runs one unrecorded 2 s cell per worker count, then ' +
+          'the cells alternate, and the side that goes first alternates by round. ' +
           `1-minute load average at the end: ${(os.loadavg()[0] ?? 0).toFixed(2)}.`,
         '',
         markdownTable(rows, pairColumns),
