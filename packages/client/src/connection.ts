@@ -6,11 +6,14 @@
 import { type ClientRequest, type DashboardEvent, RingKvError } from '@ringkv/protocol';
 import { ConnectionLostError, errorFromBody, redactUrl } from './errors.js';
 import { Fifo } from './fifo.js';
+import { fail, type Pending, type ReplySink, succeed } from './pending.js';
 import { requestText } from './request-text.js';
 import { socketOpen, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 export type RequestBody = WithoutId<ClientRequest>;
+
+export type { ReplySink } from './pending.js';
 
 export interface ConnectionOptions {
   inflightMax: number;
@@ -19,38 +22,6 @@ export interface ConnectionOptions {
   batchCharsMax: number;
   onEvent?: (event: DashboardEvent) => void;
   onClose?: (reason: string) => void;
-}
-
-/**
- * Where a request's outcome goes without a promise of its own (`requestInto`): one object for several
- * requests, told which by `slot`. A client-side quorum read asks two or three replicas at once; a promise,
- * executor and settle chain per replica request was a large part of the client's CPU and garbage per read.
- */
-export interface ReplySink {
-  answer(slot: number, result: unknown): void;
-  fail(slot: number, error: Error): void;
-}
-
-/** A request in flight: its outcome goes to `resolve`/`reject` (a promise's) or to `sink` at `slot`. */
-interface Pending {
-  id: number;
-  text: string;
-  sent: boolean;
-  deadlineMs: number;
-  resolve: ((result: unknown) => void) | undefined;
-  reject: ((error: Error) => void) | undefined;
-  sink: ReplySink | undefined;
-  slot: number;
-}
-
-function succeed(entry: Pending, result: unknown): void {
-  if (entry.sink) entry.sink.answer(entry.slot, result);
-  else entry.resolve!(result);
-}
-
-function fail(entry: Pending, error: Error): void {
-  if (entry.sink) entry.sink.fail(entry.slot, error);
-  else entry.reject!(error);
 }
 
 interface Waiter {
