@@ -24,16 +24,13 @@ import { ensureRedisInstalled, startRedisCluster } from '../lib/redis.js';
 import { startRingkvCluster, stopRingkv, webSocketUrls } from '../lib/ringkv.js';
 import { markdownTable, terminalTable } from '../lib/table.js';
 import { preloadWs } from '../lib/ws-preload.js';
+import { log } from './app-cells.js';
 import { type PairRow, pairColumns, summarizePairs } from './app-ratio-report.js';
 import { createIoredisClusterAdapter, preloadRedisCluster } from './redis-adapter.js';
 
 const keys = 100_000;
 const readFraction = 0.9;
 const warmupMs = 1_000;
-
-function log(message: string): void {
-  console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
-}
 
 function parseOptions(argv: string[]) {
   const { values } = parseArgs({

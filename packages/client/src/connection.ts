@@ -148,7 +148,8 @@ export class Connection {
 
   /**
    * `request` without a promise: the outcome goes to `sink.answer(slot, result)` or `sink.fail(slot,
-   * error)`, exactly once, never synchronously from inside this call except when the connection is closed.
+   * error)`, exactly once. It fails synchronously, inside this call, when the connection is closed or its
+   * queue of waiting callers is full; answers always come later.
    */
   requestInto(body: RequestBody, deadlineMs: number, sink: ReplySink, slot: number): void {
     this.submit(body, deadlineMs, undefined, undefined, undefined, sink, slot);
@@ -214,10 +215,9 @@ export class Connection {
   }
 
   private enqueue(entry: Pending): void {
-    const deadlineMs = entry.deadlineMs;
     this.pending.set(entry.id, entry);
     this.queue.push(entry);
-    if (deadlineMs < this.deadlineTimerAtMs) this.armDeadlineTimer(deadlineMs);
+    if (entry.deadlineMs < this.deadlineTimerAtMs) this.armDeadlineTimer(entry.deadlineMs);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       afterTurn(() => this.flush());

@@ -100,8 +100,10 @@ export class ReplicaReads {
     const round = new ReplicaReadRound(key, plan.length, ringChecksum, this.settings.counters, done);
     // One body for every replica: each request gets its own id and text from it.
     const body = { op: 'read_replica' as const, key };
-    for (let slot = 0; slot < plan.length; slot++)
+    // A request refused at once (a closed connection, a full queue) settles the round: send no more.
+    for (let slot = 0; slot < plan.length && !round.settled; slot++) {
       plan[slot]!.requestInto(body, replicaDeadlineMs, round, slot);
+    }
   }
 
   private connectLater(node: string): void {
@@ -119,7 +121,7 @@ export class ReplicaReads {
 class ReplicaReadRound implements ReplySink {
   private readonly answers: ReplicaReadResult[];
   private missing: number;
-  private settled = false;
+  private decided = false;
 
   constructor(
     private readonly key: string,
@@ -132,8 +134,13 @@ class ReplicaReadRound implements ReplySink {
     this.missing = replicas;
   }
 
+  /** The round has decided (all answers in, or one failed). */
+  get settled(): boolean {
+    return this.decided;
+  }
+
   answer(slot: number, result: unknown): void {
-    if (this.settled) return;
+    if (this.decided) return;
     this.answers[slot] = result as ReplicaReadResult;
     if (--this.missing > 0) return;
     let agreement: ReplicaAgreement;
@@ -148,11 +155,11 @@ class ReplicaReadRound implements ReplySink {
   }
 
   fail(): void {
-    if (!this.settled) this.settle(undefined);
+    if (!this.decided) this.settle(undefined);
   }
 
   private settle(agreement: ReplicaAgreement): void {
-    this.settled = true;
+    this.decided = true;
     if (agreement === undefined) this.counters.replicaReadFallbacks++;
     else this.counters.replicaReads++;
     this.done(agreement);
