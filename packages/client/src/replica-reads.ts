@@ -1,8 +1,8 @@
 /**
  * Client-side quorum reads: instead of asking the key's coordinator, which asks the other replicas and
  * answers with the newest record (two hops in a row), the client asks `readQuorum` replicas at once with
- * `read_replica` (each answers from its own store, one hop) and takes the answer only when they all hold
- * the same write. Anything else (a replica that disagrees, answers on another ring, is not a replica,
+ * `read_replica` (each answers from its own store, one hop; all but the first with a digest of their
+ * copy) and takes the answer only when they all hold the same write. Anything else (a replica that disagrees, answers on another ring, is not a replica,
  * fails or is slow) sends the read to the coordinator as before, which also repairs stale replicas.
  *
  * Why this is as safe as the coordinator's read: a write that succeeded is on `writeQuorum` of the key's
@@ -98,11 +98,13 @@ export class ReplicaReads {
     const ringChecksum = this.settings.router.ring?.checksum;
     const replicaDeadlineMs = Math.min(deadlineMs, Date.now() + this.settings.replicaReadTimeoutMs);
     const round = new ReplicaReadRound(key, plan.length, ringChecksum, this.settings.counters, done);
-    // One body for every replica: each request gets its own id and text from it.
+    // The first replica sends the write it holds, the others only name it (a digest: no key, node or
+    // value to send and parse), which is all agreement needs. Each request gets its own id and text.
     const body = { op: 'read_replica' as const, key };
+    const digestBody = { op: 'read_replica' as const, key, digest: true };
     // A request refused at once (a closed connection, a full queue) settles the round: send no more.
     for (let slot = 0; slot < plan.length && !round.settled; slot++) {
-      plan[slot]!.requestInto(body, replicaDeadlineMs, round, slot);
+      plan[slot]!.requestInto(slot === 0 ? body : digestBody, replicaDeadlineMs, round, slot);
     }
   }
 

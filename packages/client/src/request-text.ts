@@ -16,6 +16,7 @@ export function requestText(
   let text = `{"id":${id},"op":"${body.op}","key":${JSON.stringify(body.key)}`;
   const value = valueJson ?? ('value' in body ? JSON.stringify(body.value) : undefined);
   if (value !== undefined) text += `,"value":${value}`;
+  if ('digest' in body && body.digest === true) text += ',"digest":true';
   if ('consistency' in body && body.consistency !== undefined) {
     text += `,"consistency":${JSON.stringify(body.consistency)}`;
   }

@@ -133,6 +133,25 @@ describe('read_replica on a node', { timeout: 60_000 }, () => {
       ok: true,
       result: { node: holder.address, replica: true, version: created.version, value: 'v' },
     });
+    // A digest names the same write without the key, node or value; a non-replica's digest is just that.
+    expect(await rawFrame(holder, { id: 2, op: 'read_replica', key: 'replica:ws', digest: true })).toEqual({
+      id: 2,
+      ok: true,
+      result: {
+        ring: expect.any(String),
+        replica: true,
+        version: created.version,
+        writer: expect.any(String),
+      },
+    });
+    expect(await rawFrame(outsider, { id: 3, op: 'read_replica', key: 'replica:ws', digest: true })).toEqual({
+      id: 3,
+      ok: true,
+      result: { ring: expect.any(String), replica: false },
+    });
+    expect(
+      await rawFrame(holder, { id: 4, op: 'read_replica', key: 'replica:ws', digest: 'yes' }),
+    ).toMatchObject({ id: 4, ok: false, error: { code: 'BAD_REQUEST' } });
     const batch = await rawFrame(outsider, [
       { id: 'a', op: 'read_replica', key: 'replica:ws' },
       { id: 'b', op: 'read', key: 'replica:ws' },

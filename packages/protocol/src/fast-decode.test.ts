@@ -60,8 +60,12 @@ const extraKeys = fc.dictionary(
 );
 
 /** Request-like objects: each field present with a fitting or unfitting value, or absent. */
+const digests = fc.oneof(fc.boolean(), fc.constantFrom(undefined, null, 'true', 1), fc.anything());
 const requestLike = fc
-  .record({ id: ids, op: ops, key: keys, value: values, consistency: consistencies }, { requiredKeys: [] })
+  .record(
+    { id: ids, op: ops, key: keys, value: values, consistency: consistencies, digest: digests },
+    { requiredKeys: [] },
+  )
   .chain((fields) => extraKeys.map((extra) => ({ ...extra, ...fields })));
 
 describe('fastDataRequest', () => {
@@ -79,6 +83,11 @@ describe('fastDataRequest', () => {
         sameAsSchema(raw);
       }
     }
+    for (const digest of [true, false]) {
+      const raw = { id: 1, op: 'read_replica', key: 'key:000000000001', digest };
+      expect(fastDataRequest(raw)).toStrictEqual(raw);
+      sameAsSchema(raw);
+    }
   });
 
   it('leaves edge shapes to zod', () => {
@@ -87,6 +96,8 @@ describe('fastDataRequest', () => {
       { id: 1, op: 'create', key: 'k', value: undefined },
       { id: 1, op: 'create', key: 'k' },
       { id: 1, op: 'read', key: '' },
+      { id: 1, op: 'read_replica', key: 'k', digest: undefined },
+      { id: 1, op: 'read_replica', key: 'k', digest: 'yes' },
       { id: 'x'.repeat(257), op: 'read', key: 'k' },
       { id: Number.NaN, op: 'read', key: 'k' },
       Object.assign(Object.create({ key: 'inherited' }), { id: 1, op: 'read' }),

@@ -1,8 +1,8 @@
 /**
  * A hand-written check of the data requests in their common shape, in front of zod (decode.ts).
  * zod's `safeParse` of the ClientRequest union costs a few % of a node per request; this recognises
- * `{id, op: create|read|update|delete, key, value?, consistency?}` and `{id, op: read_replica, key}` (which
- * has no other field: zod strips any, so they are ignored here) with a few type checks and builds the
+ * `{id, op: create|read|update|delete, key, value?, consistency?}` and `{id, op: read_replica, key,
+ * digest?}` (zod strips any other field, so they are ignored here) with a few type checks and builds the
  * object zod would return. Anything else, including every request zod would refuse, gets `undefined`, and
  * the caller asks zod, so accepted shapes and every error message are zod's.
  *
@@ -25,6 +25,7 @@ interface RawDataRequest {
   key?: unknown;
   value?: unknown;
   consistency?: unknown;
+  digest?: unknown;
 }
 
 /** The request zod's ClientRequest would return for `raw`, or `undefined`: ask zod. */
@@ -36,7 +37,11 @@ export function fastDataRequest(raw: object): DataRequest | undefined {
   if (!isRequestId(id)) return undefined;
   const key = fields.key;
   if (typeof key !== 'string' || key.length === 0) return undefined;
-  if (fields.op === 'read_replica') return { id, op: 'read_replica', key };
+  if (fields.op === 'read_replica') {
+    const digest = fields.digest;
+    if (digest === undefined) return 'digest' in fields ? undefined : { id, op: 'read_replica', key };
+    return typeof digest === 'boolean' ? { id, op: 'read_replica', key, digest } : undefined;
+  }
   const consistency = fields.consistency;
   let hasConsistency = true;
   if (consistency === undefined) {

@@ -65,9 +65,16 @@ export const DeleteRequest = z.object({ ...base, op: z.literal('delete'), key: K
 /**
  * Extension (not in SPEC): this node's own copy of a key, answered as one replica, without asking any
  * other node and without read repair. RingClient's quorum reads ask `readQuorum` replicas this way at
- * once and accept the answer only when every one of them holds the same write (docs/CLIENT.md).
+ * once and accept the answer only when every one of them holds the same write (docs/CLIENT.md). With
+ * `digest: true` the answer names the write without carrying it (no `key`, `node` or `value`): the client
+ * asks one replica for the value and the others for digests, which is all agreement needs.
  */
-export const ReadReplicaRequest = z.object({ ...base, op: z.literal('read_replica'), key: Key });
+export const ReadReplicaRequest = z.object({
+  ...base,
+  op: z.literal('read_replica'),
+  key: Key,
+  digest: z.boolean().optional(),
+});
 export const GetNodeRequest = z.object({ ...base, op: z.literal('get_node'), key: Key });
 export const AddNodeRequest = z.object({ ...base, op: z.literal('add_node'), node: NodeAddress });
 export const RemoveNodeRequest = z.object({ ...base, op: z.literal('remove_node'), node: NodeAddress });
@@ -134,10 +141,11 @@ export type DeleteResult = z.infer<typeof DeleteResult>;
  * A `read_replica` answer. `replica` says whether the node is one of the key's replicas in its ring (the
  * ring whose checksum is `ring`); only then does it report its copy: `version` and `writer` name the write
  * it holds (absent when it holds none), `value` is present for a live record, `deleted` for a tombstone.
+ * A digest answer (`digest: true` in the request) has neither `key`, `node` nor `value`.
  */
 export const ReplicaReadResult = z.object({
-  key: z.string(),
-  node: z.string(),
+  key: z.string().optional(),
+  node: z.string().optional(),
   ring: z.string(),
   replica: z.boolean(),
   version: Version.optional(),

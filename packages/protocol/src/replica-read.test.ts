@@ -60,6 +60,41 @@ describe('agreedRecord', () => {
     expect(agreedRecord('k', [], ring)).toBeUndefined();
   });
 
+  it('takes digests (no key, node or value) for agreement and the value from a full answer', () => {
+    const digest = (version: number, writer: string): ReplicaReadResult => ({
+      ring,
+      replica: true,
+      version,
+      writer,
+    });
+    const full = held('a', 7, 'w1', { x: 1 });
+    const agreed = { key: 'k', value: { x: 1 }, version: 7 };
+    expect(agreedRecord('k', [full, digest(7, 'w1')], ring)).toEqual(agreed);
+    expect(agreedRecord('k', [digest(7, 'w1'), full], ring)).toEqual(agreed);
+    expect(agreedRecord('k', [full, digest(7, 'w1'), digest(7, 'w1')], ring)).toEqual(agreed);
+    // A digest of another write, from another ring or from a non-replica: the coordinator answers.
+    expect(agreedRecord('k', [full, digest(8, 'w1')], ring)).toBeUndefined();
+    expect(agreedRecord('k', [full, digest(7, 'w2')], ring)).toBeUndefined();
+    expect(agreedRecord('k', [full, { ...digest(7, 'w1'), ring: 'ring-b' }], ring)).toBeUndefined();
+    expect(agreedRecord('k', [full, { ring, replica: false }], ring)).toBeUndefined();
+    // Digests alone agree on a live write but cannot give its value.
+    expect(agreedRecord('k', [digest(7, 'w1'), digest(7, 'w1')], ring)).toBeUndefined();
+    // Tombstones and nothing need no value; a digest that disagrees on the tombstone does not agree.
+    const tombstone = { ...digest(9, 'w'), deleted: true as const };
+    expect(agreedRecord('k', [{ ...tombstone, key: 'k', node: 'a' }, tombstone], ring)).toBe('missing');
+    expect(
+      agreedRecord(
+        'k',
+        [
+          { key: 'k', node: 'a', ring, replica: true },
+          { ring, replica: true },
+        ],
+        ring,
+      ),
+    ).toBe('missing');
+    expect(agreedRecord('k', [held('a', 9, 'w', 1), tombstone], ring)).toBeUndefined();
+  });
+
   it('agrees only when every answer names one write (property)', () => {
     const answer = fc.record({
       replica: fc.boolean(),
@@ -67,14 +102,17 @@ describe('agreedRecord', () => {
       version: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
       writer: fc.constantFrom('w1', 'w2'),
       deleted: fc.boolean(),
+      digest: fc.boolean(),
     });
     fc.assert(
       fc.property(fc.array(answer, { minLength: 1, maxLength: 4 }), (raw) => {
         const answers: ReplicaReadResult[] = raw.map((entry, index) => {
-          const base = { key: 'k', node: `n${index}`, ring: entry.ring, replica: entry.replica };
+          const named = entry.digest ? {} : { key: 'k', node: `n${index}` };
+          const base = { ...named, ring: entry.ring, replica: entry.replica };
           if (entry.version === undefined) return base;
           const write = { ...base, version: entry.version, writer: entry.writer };
-          return entry.deleted ? { ...write, deleted: true as const } : { ...write, value: entry.version };
+          if (entry.deleted) return { ...write, deleted: true as const };
+          return entry.digest ? write : { ...write, value: entry.version };
         });
         const result = agreedRecord('k', answers, ring);
         const first = answers[0]!;
@@ -83,11 +121,15 @@ describe('agreedRecord', () => {
             entry.replica &&
             entry.ring === ring &&
             entry.version === first.version &&
-            entry.writer === first.writer,
+            entry.writer === first.writer &&
+            Boolean(entry.deleted) === Boolean(first.deleted),
         );
         if (!oneWrite) return result === undefined;
         if (first.version === undefined || first.deleted) return result === 'missing';
-        return typeof result === 'object' && result.version === first.version;
+        // A live write is agreed on only with its value, from an answer that is not a digest.
+        const full = answers.find((entry) => 'value' in entry);
+        if (full === undefined) return result === undefined;
+        return typeof result === 'object' && result.version === first.version && result.value === full.value;
       }),
     );
   });

@@ -16,6 +16,8 @@ export type ReplicaAgreement = RecordResult | 'missing' | undefined;
 /**
  * What `answers` agree on, when each is a replica answer on the ring `ringChecksum` and they all hold the
  * same write (same version and writer), or all hold none. Pure; the rule the module comment argues for.
+ * Digest answers (no `key`, no `value`) count for agreement; the value comes from a full answer, and
+ * without one a live record is not agreed on (the coordinator answers).
  */
 export function agreedRecord(
   key: string,
@@ -24,13 +26,19 @@ export function agreedRecord(
 ): ReplicaAgreement {
   const first = answers[0];
   if (first === undefined) return undefined;
+  let full: ReplicaReadResult | undefined;
   for (const answer of answers) {
-    if (!answer.replica || answer.ring !== ringChecksum || answer.key !== key) return undefined;
+    if (!answer.replica || answer.ring !== ringChecksum) return undefined;
     if (answer.version !== first.version || answer.writer !== first.writer) return undefined;
+    if ((answer.deleted === true) !== (first.deleted === true)) return undefined;
+    if (answer.key !== undefined) {
+      if (answer.key !== key) return undefined;
+      if (full === undefined && 'value' in answer) full = answer;
+    }
   }
   if (first.version === undefined || first.deleted === true) return 'missing';
-  if (!('value' in first)) return undefined;
-  return { key, value: first.value, version: first.version };
+  if (full === undefined) return undefined;
+  return { key, value: full.value, version: first.version };
 }
 
 /**

@@ -20,6 +20,7 @@ import {
 
 /** The requests the node answers; subscribe and unsubscribe belong to a WebSocket connection. */
 export type NodeRequest = Exclude<ClientRequest, { op: 'subscribe' | 'unsubscribe' }>;
+type ReadReplicaRequest = Extract<NodeRequest, { op: 'read_replica' }>;
 
 /** `Dispatcher.replyNowInto`'s answer when the request was not answered at once (a clock never reads it). */
 export const notAnswered = -1;
@@ -46,7 +47,7 @@ export class Dispatcher {
    * with it. Counted and timed like `run`.
    */
   runNow(request: NodeRequest, transport: Transport): string | undefined {
-    if (request.op === 'read_replica') return this.replicaReadNow(request.key, transport, performance.now());
+    if (request.op === 'read_replica') return this.replicaReadNow(request, transport, performance.now());
     if (request.op !== 'read') return undefined;
     const startedMs = performance.now();
     const record = this.liveRecordNow(request.key, request.consistency, transport, startedMs);
@@ -59,7 +60,7 @@ export class Dispatcher {
   /** `runNow`, answered with the whole ok reply of a WebSocket request (`{"id","ok","result"}`). */
   replyNow(request: NodeRequest, transport: Transport): string | undefined {
     if (request.op === 'read_replica') {
-      return okReplyText(request.id, this.replicaReadNow(request.key, transport, performance.now()));
+      return okReplyText(request.id, this.replicaReadNow(request, transport, performance.now()));
     }
     if (request.op !== 'read') return undefined;
     const startedMs = performance.now();
@@ -78,7 +79,7 @@ export class Dispatcher {
    */
   replyNowInto(request: NodeRequest, transport: Transport, batch: BatchReplyText, startedMs: number): number {
     if (request.op === 'read_replica') {
-      batch.add(okReplyText(request.id, this.replicaReadNow(request.key, transport, startedMs)));
+      batch.add(okReplyText(request.id, this.replicaReadNow(request, transport, startedMs)));
       return performance.now();
     }
     if (request.op !== 'read') return notAnswered;
@@ -91,8 +92,9 @@ export class Dispatcher {
   }
 
   /** A `read_replica` result: always answered at once (this node's store alone), counted and timed. */
-  private replicaReadNow(key: string, transport: Transport, startedMs: number): string {
-    const text = replicaReadResultText(key, this.node.nodeId, this.node.readReplica(key));
+  private replicaReadNow(request: ReadReplicaRequest, transport: Transport, startedMs: number): string {
+    const { key, digest } = request;
+    const text = replicaReadResultText(key, this.node.nodeId, this.node.readReplica(key), digest);
     this.metrics.recordOp('read_replica', transport, 'ok', performance.now() - startedMs);
     return text;
   }
@@ -151,7 +153,7 @@ export class Dispatcher {
       case 'delete':
         return JSON.stringify(await node.delete(request.key, request.consistency ?? 'quorum'));
       case 'read_replica':
-        return replicaReadResultText(request.key, node.nodeId, node.readReplica(request.key));
+        return replicaReadResultText(request.key, node.nodeId, node.readReplica(request.key), request.digest);
       case 'get_node':
         return JSON.stringify(node.getNode(request.key));
       case 'add_node':

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BatchReplyText, errorReplyText, okReplyText, recordReplyText, recordResultText } from './replies.js';
+import {
+  BatchReplyText,
+  errorReplyText,
+  okReplyText,
+  recordReplyText,
+  recordResultText,
+  replicaReadResultText,
+} from './replies.js';
 
 const ids = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }),
@@ -36,6 +43,36 @@ describe('reply texts', () => {
       }),
       { numRuns: 10_000 },
     );
+  });
+
+  it('replicaReadResultText is the JSON of a read_replica result, in full or as a digest', () => {
+    const held = { valueJson: '{"a":[1,"x"]}', version: 2 ** 40 + 3, writer: '127.0.0.1:7001' };
+    const tombstone = { valueJson: null, version: 5, writer: 'w"1' };
+    const cases = [
+      { replica: true, ringChecksum: 'r1', record: held },
+      { replica: true, ringChecksum: 'r1', record: tombstone },
+      { replica: true, ringChecksum: 'r"2', record: undefined },
+      { replica: false, ringChecksum: 'r1', record: held },
+    ];
+    for (const read of cases) {
+      const full = JSON.parse(replicaReadResultText('k"\u2028', 'n1', read));
+      const digest = JSON.parse(replicaReadResultText('k"\u2028', 'n1', read, true));
+      const expected: Record<string, unknown> = {
+        key: 'k"\u2028',
+        node: 'n1',
+        ring: read.ringChecksum,
+        replica: read.replica,
+      };
+      if (read.replica && read.record) {
+        expected.version = read.record.version;
+        expected.writer = read.record.writer;
+        if (read.record.valueJson === null) expected.deleted = true;
+        else expected.value = JSON.parse(read.record.valueJson);
+      }
+      expect(full).toStrictEqual(expected);
+      const { key: _key, node: _node, value: _value, ...named } = expected;
+      expect(digest).toStrictEqual(named);
+    }
   });
 
   it('ok and error replies print the id as JSON.stringify does', () => {

@@ -15,12 +15,15 @@ export function recordResultText(record: RecordReply): string {
  * The result of `read_replica` (ReplicaReadResult): the node, its ring's checksum, whether it is a replica
  * of the key, and then the write it holds: `version` and `writer`, with `value` or `deleted` (a tombstone).
  */
-export function replicaReadResultText(key: string, node: string, read: ReplicaRead): string {
-  const head = `{"key":${jsonStringText(key)},"node":${jsonStringText(node)},"ring":${jsonStringText(read.ringChecksum)},"replica":${read.replica}`;
+export function replicaReadResultText(key: string, node: string, read: ReplicaRead, digest = false): string {
+  const ring = `"ring":${jsonStringText(read.ringChecksum)},"replica":${read.replica}`;
+  // A digest names the write without carrying it: no key, node or value (the client asked another replica).
+  const head = digest ? `{${ring}` : `{"key":${jsonStringText(key)},"node":${jsonStringText(node)},${ring}`;
   const record = read.record;
   if (!read.replica || record === undefined) return `${head}}`;
   const held = `${head},"version":${safeIntegerText(record.version)},"writer":${jsonStringText(record.writer)}`;
-  return record.valueJson === null ? `${held},"deleted":true}` : `${held},"value":${record.valueJson}}`;
+  if (record.valueJson === null) return `${held},"deleted":true}`;
+  return digest ? `${held}}` : `${held},"value":${record.valueJson}}`;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * A simulated client's quorum read done as RingClient does it (packages/client/src/replica-reads.ts):
  * from the ring and node statuses of the node it is connected to, the first `readQuorum` live replicas of
- * the key are asked for their own copy (`DataNode.readAsReplica`, what `read_replica` answers), and the
+ * the key are asked for their own copy (`DataNode.readAsReplica`, what `read_replica` answers: the first
+ * for the write itself, the others for a digest of it, as the client asks them), and the
  * answers count only when the shared rule (`agreedRecord` in @ringkv/protocol) says they agree. Anything
  * else is `undefined`: the caller then reads through the coordinator, as the client does.
  *
@@ -45,7 +46,8 @@ export function replicaRead(
   // Each answer as the node sends it over the WebSocket (the same text builder), parsed as the client does.
   const reads = asked.map((id) => cluster.node(id).data.readAsReplica(key));
   const answers = reads.map(
-    (read, index) => JSON.parse(replicaReadResultText(key, asked[index]!, read)) as ReplicaReadResult,
+    (read, index) =>
+      JSON.parse(replicaReadResultText(key, asked[index]!, read, index > 0)) as ReplicaReadResult,
   );
   const agreement = agreedRecord(key, answers, ring.checksum);
   if (agreement === undefined || agreement === 'missing') return agreement;
