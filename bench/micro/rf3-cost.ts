@@ -91,6 +91,11 @@ async function main(): Promise<void> {
       ],
     };
     for (const cell of values.cells.split(',')) {
+      const workers = /^closed(\d+)$/.exec(cell);
+      if (workers && !cells[cell]) {
+        const count = Number(workers[1]);
+        cells[cell] = [`closed ${count}`, () => runAppLoad(adapter, { ...common, workers: count })];
+      }
       if (!cells[cell]) throw new Error(`--cells: unknown ${cell}; known: ${Object.keys(cells).join(', ')}`);
       const [name, run] = cells[cell];
       const before = await replicationTotals(nodes);
