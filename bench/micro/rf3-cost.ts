@@ -7,6 +7,10 @@
  *     [--cells closed50,closed1000,open] [--read-fraction 0.9] [--cpu-prof-dir DIR]  (the nodes' profiles, written when they stop)
  *     [--node-flag=--some-v8-flag ...] (added to every node's command line; repeatable; the nodes' output goes to the log directory it prints)
  * Same keys, values and 90/10 mix as bench:cluster's app cells; ports from bench/lib/ports.ts.
+ * The app (this process) runs with Node's default V8 flags. About one closed1000 run in three then lands
+ * in V8's allocation-site pretenuring and costs the app twice the CPU per operation (docs/PERFORMANCE.md,
+ * session 15). For A/B pairs, start it as `node --no-allocation-site-pretenuring --import tsx
+ * bench/micro/rf3-cost.ts ...` to keep that mode out of the comparison.
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
