@@ -19,6 +19,31 @@ describe('murmur3 x86_32', () => {
     expect(murmur3(bytes('The quick brown fox jumps over the lazy dog'), 43, 0x9747b28c)).toBe(0x2fa826cd);
   });
 
+  it('hashes ASCII strings (the fast path) exactly as their UTF-8 bytes, for any length and seed', () => {
+    const ascii = fc.string({
+      unit: fc.integer({ min: 0, max: 0x7f }).map((code) => String.fromCharCode(code)),
+    });
+    fc.assert(
+      fc.property(ascii, fc.integer({ min: 0, max: 2 ** 32 - 1 }), (s, seed) => {
+        expect(hashString(s, seed)).toBe(murmur3(new TextEncoder().encode(s), s.length, seed));
+      }),
+      { numRuns: 2000 },
+    );
+    // A non-ASCII character in a block or in the tail leaves the fast path at any position.
+    for (const text of [
+      'é',
+      'abcé',
+      'abcdé',
+      'abcdefgé',
+      'éabc',
+      'ab\u0080',
+      'key:\u00ff12',
+      'x'.repeat(1023) + 'é',
+    ]) {
+      expect(hashString(text, 7)).toBe(murmur3(new TextEncoder().encode(text), undefined, 7));
+    }
+  });
+
   it('hashes strings by their UTF-8 bytes', () => {
     expect(hashString('Hello, world!', 0x9747b28c)).toBe(0x24884cba);
     expect(keyToken('π')).toBe(murmur3(new TextEncoder().encode('π')));

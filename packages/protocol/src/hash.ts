@@ -1,7 +1,8 @@
 /**
  * MurmurHash3 x86_32 (Austin Appleby, public domain), over the UTF-8 bytes of a string. Keys and vnode
- * labels map to 32-bit unsigned tokens on the ring. The UTF-8 encoding goes into a scratch buffer reused
- * across calls, so hashing allocates nothing but the small result object of `encodeInto`.
+ * labels map to 32-bit unsigned tokens on the ring. An ASCII string is its own UTF-8: its character codes
+ * are hashed as they are (`murmur3Ascii`), with no encoding, native call or allocation; any other string
+ * is encoded into a scratch buffer reused across calls.
  */
 
 const encoder = new TextEncoder();
@@ -50,13 +51,60 @@ export function murmur3(bytes: Uint8Array, length: number = bytes.length, seed =
   return h >>> 0;
 }
 
+/**
+ * `murmur3` of `text`'s character codes as bytes, when every one is ASCII (below 0x80: then they are its
+ * UTF-8 bytes); -1 as soon as one is not (a hash is never negative). The same steps as `murmur3`.
+ */
+function murmur3Ascii(text: string, seed: number): number {
+  const c1 = 0xcc9e2d51;
+  const c2 = 0x1b873593;
+  const length = text.length;
+  let h = seed >>> 0;
+  const blocks = length & ~3;
+  for (let i = 0; i < blocks; i += 4) {
+    const b0 = text.charCodeAt(i);
+    const b1 = text.charCodeAt(i + 1);
+    const b2 = text.charCodeAt(i + 2);
+    const b3 = text.charCodeAt(i + 3);
+    if ((b0 | b1 | b2 | b3) > 0x7f) return -1;
+    let k = (b0 | (b1 << 8) | (b2 << 16) | (b3 << 24)) >>> 0;
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  const tail = length & 3;
+  if (tail > 0) {
+    let k = 0;
+    for (let i = blocks; i < length; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 0x7f) return -1;
+      k ^= code << ((i - blocks) * 8);
+    }
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
+  }
+  h ^= length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** The ring position of a key: murmur3 of its UTF-8 bytes, an unsigned 32-bit integer. */
 export function keyToken(key: string): number {
-  const { bytes, length } = utf8(key);
-  return murmur3(bytes, length, 0);
+  return hashString(key, 0);
 }
 
 export function hashString(text: string, seed = 0): number {
+  const ascii = murmur3Ascii(text, seed);
+  if (ascii >= 0) return ascii;
   const { bytes, length } = utf8(text);
   return murmur3(bytes, length, seed);
 }
