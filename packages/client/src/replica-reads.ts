@@ -2,8 +2,9 @@
  * Client-side quorum reads: instead of asking the key's coordinator, which asks the other replicas and
  * answers with the newest record (two hops in a row), the client asks `readQuorum` replicas at once with
  * `read_replica` (each answers from its own store, one hop; all but the first with a digest of their
- * copy) and takes the answer only when they all hold the same write. Anything else (a replica that disagrees, answers on another ring, is not a replica,
- * fails or is slow) sends the read to the coordinator as before, which also repairs stale replicas.
+ * copy) and takes the answer only when they all hold the same write. Anything else (a replica that
+ * disagrees, answers on another ring, is not a replica, fails or is slow) sends the read to the
+ * coordinator as before, which also repairs stale replicas.
  *
  * Why this is as safe as the coordinator's read: a write that succeeded is on `writeQuorum` of the key's
  * replicas; with readQuorum + writeQuorum > replicationFactor any `readQuorum` replicas include one of

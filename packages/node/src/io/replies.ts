@@ -14,6 +14,7 @@ export function recordResultText(record: RecordReply): string {
 /**
  * The result of `read_replica` (ReplicaReadResult): the node, its ring's checksum, whether it is a replica
  * of the key, and then the write it holds: `version` and `writer`, with `value` or `deleted` (a tombstone).
+ * A `digest` leaves out the key, the node and the value.
  */
 export function replicaReadResultText(key: string, node: string, read: ReplicaRead, digest = false): string {
   const ring = `"ring":${jsonStringText(read.ringChecksum)},"replica":${read.replica}`;
