@@ -279,8 +279,7 @@ export class ClusterNode implements NodeApi {
   }
 
   async addNode(node: string): Promise<AddNodeResult> {
-    const member = this.membership.member(node);
-    if (node === this.nodeId || (member && this.membership.isLive(node))) {
+    if (node === this.nodeId || this.membership.isMember(node)) {
       throw new RingKvError('NODE_EXISTS', `${node} is already a member of this cluster`);
     }
     await this.transport.probe(node);

@@ -61,6 +61,21 @@ describe('Membership (SWIM) on a perfect network', () => {
     expect(sim.node(a).membership.ring().nodes()).toContain(c);
   });
 
+  it('add_node refuses a member while it is suspect, and takes a dead one again', () => {
+    const sim = cluster({ [a]: [], [b]: [a], [c]: [a] });
+    sim.runFor(5_000);
+    sim.crash(c);
+    const statusOfC = () => sim.node(a).membership.member(c)?.status;
+    for (let step = 0; step < 300 && statusOfC() !== 'suspect'; step++) sim.runFor(50);
+    expect(statusOfC()).toBe('suspect');
+    expect(sim.node(a).membership.isLive(c)).toBe(false);
+    expect(() => sim.node(a).membership.admit(c)).toThrow(/already a member/);
+    for (let step = 0; step < 600 && statusOfC() !== 'dead'; step++) sim.runFor(50);
+    expect(statusOfC()).toBe('dead');
+    expect(sim.node(a).membership.isMember(c)).toBe(false);
+    expect(() => sim.node(a).membership.admit(c)).not.toThrow();
+  });
+
   it('a restarted node comes back alive with a higher incarnation', () => {
     const sim = cluster({ [a]: [], [b]: [a], [c]: [a] });
     sim.runFor(5_000);

@@ -105,12 +105,19 @@ export class Membership {
   /**
    * add_node: offer our full state to the running node `id` (the transport has checked that it answers)
    * until it answers with its own; the two states merge and gossip carries the newcomer everywhere.
-   * Throws NODE_EXISTS when `id` is already a live member.
+   * Throws NODE_EXISTS when `id` is already a member that is not dead (a suspect one too: it is a member,
+   * and a node under load is suspected for a moment right after it joins). A dead member may be added again.
    */
   admit(id: NodeId): void {
-    if (id === this.self || this.isLive(id))
+    if (id === this.self || this.isMember(id))
       throw new RingKvError('NODE_EXISTS', `${id} is already a member`);
     this.protocol.admit(id);
+  }
+
+  /** Whether `id` is in this node's member table with any status but `dead` (what add_node refuses). */
+  isMember(id: NodeId): boolean {
+    const status = this.table.get(id)?.status;
+    return status !== undefined && status !== 'dead';
   }
 
   /**
