@@ -21,10 +21,12 @@ import { parseArgs } from 'node:util';
 import WebSocket, { WebSocketServer } from 'ws';
 import { nextChildMessage } from '../lib/child-message.js';
 import { processCpuSeconds, processSyscalls } from '../lib/cpu.js';
+import { keyAt, seededRandom, valueBytes } from '../lib/keys.js';
 import { allocatePort } from '../lib/ports.js';
 
 const keyspace = 100_000;
-const value = 'v'.repeat(98);
+/** A 98-character string: its JSON text is 100 bytes, as ringkv's values in every benchmark. */
+const value = 'v'.repeat(valueBytes - 2);
 const childTimeoutMs = 120_000;
 
 type Message = Record<string, unknown> & { t: string };
@@ -47,10 +49,6 @@ class Outbox {
       this.socket.send(frame);
     });
   }
-}
-
-function keyAt(index: number): string {
-  return `key:${String(index).padStart(12, '0')}`;
 }
 
 /** The node at `index` of three, whose peers listen on `peerPorts`. */
@@ -132,11 +130,7 @@ async function runClient(
       }
     });
   }
-  let random = 7;
-  const next = (): number => {
-    random = (random * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return random / 2_147_483_648;
-  };
+  const next = seededRandom(7);
   const operation = (): Promise<void> =>
     new Promise((done) => {
       const index = Math.floor(next() * keyspace);
