@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hashString, keyToken, murmur3 } from './hash.js';
+import { hashString, keyToken, murmur3, murmur3Words } from './hash.js';
 
 describe('murmur3 x86_32', () => {
   // Reference vectors from the canonical C++ implementation (SMHasher) and its widely published test set.
@@ -54,5 +54,19 @@ describe('murmur3 x86_32', () => {
         expect(Number.isInteger(token) && token >= 0 && token < 2 ** 32).toBe(true);
       }),
     );
+  });
+
+  it('hashes four words exactly as murmur3 hashes their 16 little-endian bytes', () => {
+    const word = fc.integer({ min: 0, max: 2 ** 32 - 1 });
+    fc.assert(
+      fc.property(word, word, word, word, word, (a, b, c, d, seed) => {
+        const bytes = new Uint8Array(16);
+        const view = new DataView(bytes.buffer);
+        for (const [index, value] of [a, b, c, d].entries()) view.setUint32(index * 4, value, true);
+        expect(murmur3Words(a, b, c, d, seed)).toBe(murmur3(bytes, 16, seed));
+      }),
+    );
+    // Negative (signed) words hash as their unsigned 32-bit selves.
+    expect(murmur3Words(-1, 0, 0, 0)).toBe(murmur3Words(0xffffffff, 0, 0, 0));
   });
 });

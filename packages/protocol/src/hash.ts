@@ -81,6 +81,19 @@ function murmur3Ascii(text: string, seed: number): number {
   return finish(h, k, length & 3, length);
 }
 
+/**
+ * `murmur3` of four 32-bit words as 16 little-endian bytes, without building them: what the hash tree
+ * digests a record version with (core/merkle.ts), several times per write on every replica.
+ */
+export function murmur3Words(a: number, b: number, c: number, d: number, seed = 0): number {
+  let h = seed >>> 0;
+  h = mixBlock(h, a >>> 0);
+  h = mixBlock(h, b >>> 0);
+  h = mixBlock(h, c >>> 0);
+  h = mixBlock(h, d >>> 0);
+  return finish(h, 0, 0, 16);
+}
+
 /** The ring position of a key: murmur3 of its UTF-8 bytes, an unsigned 32-bit integer. */
 export function keyToken(key: string): number {
   return hashString(key, 0);

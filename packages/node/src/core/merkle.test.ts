@@ -8,6 +8,7 @@ import {
   differingParts,
   digestRecords,
   MerkleIndex,
+  recordDigest,
 } from './merkle.js';
 import { rangeContains } from './ranges.js';
 import type { TokenRange } from './ring.js';
@@ -78,6 +79,31 @@ describe('bucketsOfRange', () => {
     const parts = bucketsOfRange({ startExclusive: 7, endInclusive: 7 });
     expect(parts.filter((p) => p.whole).length).toBe(bucketCount - 1);
     expect(parts.length).toBe(bucketCount + 1); // the bucket holding token 7 is split in two parts
+  });
+});
+
+describe('recordDigest', () => {
+  it('tells records apart by each half of the version, the writer, the tombstone flag and the key', () => {
+    const base: StoredRecord = { valueJson: '1', version: 7_400_000_000_000_123, writer: '10.0.0.1:7000' };
+    const digest = recordDigest('k', base);
+    expect(recordDigest('k', { ...base })).toBe(digest);
+    // The value itself is not digested: one write has one (version, writer), so the value follows.
+    expect(recordDigest('k', { ...base, valueJson: '2' })).toBe(digest);
+    for (const other of [
+      recordDigest('k', { ...base, version: base.version + 1 }),
+      recordDigest('k', { ...base, version: base.version + 2 ** 32 }),
+      recordDigest('k', { ...base, writer: '10.0.0.2:7000' }),
+      recordDigest('k', { ...base, valueJson: null }),
+      recordDigest('j', base),
+    ]) {
+      expect(other).not.toBe(digest);
+    }
+    fc.assert(
+      fc.property(fc.string(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (key, version) => {
+        const value = recordDigest(key, { ...base, version });
+        expect(Number.isInteger(value) && value > 0 && value < 2 ** 32).toBe(true);
+      }),
+    );
   });
 });
 

@@ -15,7 +15,7 @@
  * XOR digests are 32-bit: two different record sets collide with probability about 2^-32 per bucket, and a
  * collision only delays convergence until either side's bucket changes again.
  */
-import { hashString } from './hash.js';
+import { hashString, murmur3Words } from './hash.js';
 import type { TokenRange } from './ring.js';
 import type { StoredRecord } from './types.js';
 
@@ -33,10 +33,18 @@ function keyDigest(key: string): number {
   return hashString(key, 0x9747b28c);
 }
 
-/** `recordDigest` with the key's own hash already computed (an update hashes its key once, not twice). */
+/**
+ * `recordDigest` with the key's own hash already computed (an update hashes its key once, not twice). The
+ * version's two 32-bit halves, the writer's hash and the tombstone flag are hashed as four words: no
+ * string is built (every write digests its old and its new record on every replica).
+ */
 function digestWithKey(keyHash: number, record: StoredRecord): number {
-  const digest = hashString(
-    `${record.version}\u0000${record.writer}\u0000${record.valueJson === null ? 'd' : 'v'}`,
+  const { version } = record;
+  const digest = murmur3Words(
+    version >>> 0,
+    Math.floor(version / 2 ** 32),
+    hashString(record.writer),
+    record.valueJson === null ? 1 : 0,
   );
   return (digest ^ keyHash) >>> 0 || 1; // never 0, so "no record" (0) differs from any record
 }

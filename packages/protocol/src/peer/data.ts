@@ -25,9 +25,10 @@ import {
 /**
  * Bumped on any incompatible change to the peer protocol; peers with another version are refused.
  * 3 added `expect` to `replica-writes` items (single-round conditional writes): a version-2 node would strip
- * it and apply the write unconditionally, so it must not take part.
+ * it and apply the write unconditionally, so it must not take part. 4 changed the hash tree's record digest
+ * (numbers instead of text): a version-3 node's digests would differ for every record it holds.
  */
-export const peerProtocolVersion = 3;
+export const peerProtocolVersion = 4;
 
 const hexPattern = /^[0-9a-f]+$/;
 export const PeerNonce = z
