@@ -180,7 +180,7 @@ export class ClusterNode implements NodeApi {
   private wire(): void {
     this.transport.setHandlers({
       onMessage: (from, message) => this.membership.onMessage(from, message),
-      onRequest: async (from, request) =>
+      onRequest: (from, request) =>
         request.type === 'stats'
           ? this.stats.reply()
           : (this.repair.serve(request) ?? this.data.handle(from, request)),

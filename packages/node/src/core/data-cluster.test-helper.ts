@@ -1,7 +1,7 @@
 /**
  * A test cluster of DataNodes in one process (coordinator.test.ts, single-round-write.test.ts).
  */
-import { type PeerRequest, RingKvError } from '@ringkv/protocol';
+import { type PeerReply, type PeerRequest, RingKvError } from '@ringkv/protocol';
 import { SimClock } from '../sim/clock.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { HybridLogicalClock } from './hlc.js';
@@ -40,10 +40,10 @@ export function testCluster(count: number, config = { replicationFactor: 3, read
         );
       }
       const copy = JSON.parse(JSON.stringify(request)) as PeerRequest;
-      return nodes
-        .get(to)!
-        .handle(from, copy)
-        .then((reply) => JSON.parse(JSON.stringify(reply)));
+      // Served in the sender's call, as before; a reply given at once or later, and a throw, all settle it.
+      return new Promise<PeerReply>((resolve) => resolve(nodes.get(to)!.handle(from, copy))).then((reply) =>
+        JSON.parse(JSON.stringify(reply)),
+      );
     },
   });
   for (const id of ids) {

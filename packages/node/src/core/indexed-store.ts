@@ -65,12 +65,22 @@ export class IndexedStore implements Store {
   }
 
   put(key: string, record: StoredRecord): Promise<boolean> {
-    if (this.refuses(key, record)) return Promise.resolve(false);
+    try {
+      const outcome = this.write(key, record);
+      return typeof outcome === 'boolean' ? Promise.resolve(outcome) : outcome;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  write(key: string, record: StoredRecord): boolean | Promise<boolean> {
+    if (this.refuses(key, record)) return false;
     // `tracked`, written out: every write comes here, and a closure per write is garbage to collect.
     const before = this.inner.get(key);
-    const result = this.inner.put(key, record);
-    this.noteChange(key, before, this.inner.get(key));
-    return result;
+    const outcome = this.inner.write(key, record);
+    // Applied (now, whatever durability is still to come): the key holds `record`'s write, else `before`.
+    if (outcome !== false) this.noteChange(key, before, record);
+    return outcome;
   }
 
   putMany(entries: ReadonlyArray<{ key: string; record: StoredRecord }>): Promise<boolean[]> {

@@ -2,6 +2,7 @@ import { limits, type PeerRequest, RingKvError } from '@ringkv/protocol';
 import { describe, expect, it } from 'vitest';
 import { SimClock } from '../sim/clock.js';
 import { MemoryStore } from '../store/memory-store.js';
+import type { Store } from '../store/store.js';
 import { HybridLogicalClock } from './hlc.js';
 import { DataNode, type PeerRequester } from './replica.js';
 import { type AnswerSink, promiseSink, ReplicaBatches } from './replica-batch.js';
@@ -198,9 +199,15 @@ describe('DataNode serving batches', () => {
   function servingNode() {
     const clock = new SimClock();
     const store = new MemoryStore();
-    const put = store.put.bind(store);
-    // One key's write fails in the store: only that key's answer may say so.
-    store.put = (key, value) => (key === 'bad' ? Promise.reject(new Error('disk full')) : put(key, value));
+    const write = store.write.bind(store);
+    // One key's write fails in the store at once, another once its durability was awaited (a failed
+    // commit of the persistent engine): only those keys' answers may say so.
+    const faulty: Store = store;
+    faulty.write = (key, value) => {
+      if (key === 'bad') throw new Error('disk full');
+      if (key === 'lost') return Promise.reject(new Error('commit failed'));
+      return write(key, value);
+    };
     const self = '10.0.0.1:7000';
     const ring = Ring.fromMembers([{ id: self, tokens: defaultTokens(self, 8) }]);
     const node = new DataNode({
@@ -224,6 +231,7 @@ describe('DataNode serving batches', () => {
         { key: 'a', record: record('1', 5) },
         { key: 'bad', record: record('2', 5) },
         { key: 'c', record: record(null, 6) },
+        { key: 'lost', record: record('3', 5) },
       ],
     });
     expect(reply.type).toBe('write-acks');
@@ -231,6 +239,9 @@ describe('DataNode serving batches', () => {
     expect(results[0]).toBe(true);
     expect(results[1]).toEqual({ error: { code: 'INTERNAL', message: 'replica store failed: disk full' } });
     expect(results[2]).toBe(true);
+    expect(results[3]).toEqual({
+      error: { code: 'INTERNAL', message: 'replica store failed: commit failed' },
+    });
     expect(store.get('a')).toEqual(record('1', 5));
     expect(store.get('c')).toEqual(record(null, 6));
     const reads = await node.handle('10.0.0.2:7000', { type: 'replica-reads', keys: ['a', 'bad', 'c'] });
@@ -241,8 +252,9 @@ describe('DataNode serving batches', () => {
       known: [{ version: 5, writer: 'a:1' }, { version: 5, writer: 'a:1' }, null],
     });
     expect(known).toEqual({ type: 'read-replies', results: [true, record(null, 6), null] });
-    await expect(
+    // Reads are served in the call: a bad request throws there (the peer inbox answers BAD_REQUEST).
+    expect(() =>
       node.handle('10.0.0.2:7000', { type: 'replica-reads', keys: ['a', 'c'], known: [null] }),
-    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    ).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
   });
 });

@@ -222,67 +222,101 @@ export class DataNode {
     return this.deps.peers.request(target, request, timeoutMs);
   }
 
-  /** Serves one request from another node. */
-  async handle(from: NodeId, request: PeerRequest): Promise<PeerReply> {
+  /**
+   * Serves one request from another node: the reply itself when this node's store answers at once (reads,
+   * and writes to the memory engine), a promise when something is still to come (durability on disk, a
+   * forwarded operation). Throws (or rejects) a RingKvError to answer with its code.
+   */
+  handle(from: NodeId, request: PeerRequest): PeerReply | Promise<PeerReply> {
     switch (request.type) {
-      case 'replica-write':
-        return {
-          type: 'write-ack',
-          applied: await this.applyWrite(request.key, request.record, request.hintFor),
-        };
+      case 'replica-write': {
+        const applied = this.applyWrite(request.key, request.record, request.hintFor);
+        if (typeof applied === 'boolean') return { type: 'write-ack', applied };
+        return applied.then((done) => ({ type: 'write-ack', applied: done }));
+      }
       case 'replica-read': {
         const record = this.deps.store.get(request.key);
         return { type: 'read-reply', record: record ?? null };
       }
       case 'replica-reads':
         return { type: 'read-replies', results: this.readMany(request) };
-      case 'replica-writes': {
-        // Each write is applied and answered on its own: one failing key does not fail the others.
-        const results = await Promise.all(
-          request.writes.map((write) =>
-            (write.expect === undefined
-              ? this.applyWrite(write.key, write.record, write.hintFor)
-              : this.applyWriteIf(write)
-            ).then(
-              (applied) => applied,
-              (error: unknown) => keyFailure(error),
-            ),
-          ),
-        );
-        return { type: 'write-acks', results };
-      }
-      case 'forward': {
-        // Forwarded requests are coordinated here whatever this node's view says: at most one hop.
-        this.checkReady();
-        const record = await this.coordinator.execute(
-          request.op,
-          request.key,
-          request.valueJson,
-          request.consistency,
-        );
-        if (record.valueJson === null) {
-          return {
-            type: 'forward-reply',
-            key: request.key,
-            version: record.version,
-            writer: record.writer,
-            deleted: true,
-          };
-        }
-        return {
-          type: 'forward-reply',
-          key: request.key,
-          valueJson: record.valueJson,
-          version: record.version,
-          writer: record.writer,
-        };
-      }
+      case 'replica-writes':
+        return this.applyWrites(request.writes);
+      case 'forward':
+        return this.coordinateForwarded(request);
       case 'stats': {
         const counts = this.deps.store.counts();
         return { type: 'stats-reply', keys: counts.keys, bytes: counts.bytes };
       }
     }
     throw new RingKvError('BAD_REQUEST', `unknown request from ${from}`);
+  }
+
+  /**
+   * A batch of replica writes, each applied in order and answered on its own (one failing key does not
+   * fail the others). Every write is decided in this call, so a conditional write sees the writes before
+   * it in the batch; the reply waits only for the writes whose durability is still to come.
+   */
+  private applyWrites(writes: readonly ReplicaWriteItem[]): WriteAcks | Promise<WriteAcks> {
+    const results: WriteAcks['results'] = new Array(writes.length);
+    let waiting: Array<Promise<void>> | undefined;
+    for (let index = 0; index < writes.length; index++) {
+      const write = writes[index]!;
+      let outcome: WriteOutcome;
+      try {
+        outcome =
+          write.expect === undefined
+            ? this.applyWrite(write.key, write.record, write.hintFor)
+            : this.applyWriteIf(write);
+      } catch (error) {
+        results[index] = keyFailure(error);
+        continue;
+      }
+      if (!(outcome instanceof Promise)) {
+        results[index] = outcome;
+        continue;
+      }
+      waiting ??= [];
+      waiting.push(
+        outcome.then(
+          (applied) => {
+            results[index] = applied;
+          },
+          (error: unknown) => {
+            results[index] = keyFailure(error);
+          },
+        ),
+      );
+    }
+    const acks: WriteAcks = { type: 'write-acks', results };
+    return waiting === undefined ? acks : Promise.all(waiting).then(() => acks);
+  }
+
+  /** A forwarded client operation, coordinated here whatever this node's view says: at most one hop. */
+  private async coordinateForwarded(request: Extract<PeerRequest, { type: 'forward' }>): Promise<PeerReply> {
+    this.checkReady();
+    const record = await this.coordinator.execute(
+      request.op,
+      request.key,
+      request.valueJson,
+      request.consistency,
+    );
+    if (record.valueJson === null) {
+      return {
+        type: 'forward-reply',
+        key: request.key,
+        version: record.version,
+        writer: record.writer,
+        deleted: true,
+      };
+    }
+    return {
+      type: 'forward-reply',
+      key: request.key,
+      valueJson: record.valueJson,
+      version: record.version,
+      writer: record.writer,
+    };
   }
 
   private checkReady(): void {
@@ -317,9 +351,9 @@ export class DataNode {
   /**
    * A conditional write (single-round-write.ts): applied only if this replica holds exactly `expect`,
    * else refused with what it holds. The check and the store's own last-writer-wins check run in the
-   * same turn (`get` sees puts still in flight), so no other write slips between them.
+   * same call (`get` sees writes still in flight), so no other write slips between them.
    */
-  private async applyWriteIf(write: ReplicaWriteItem): Promise<boolean | PeerWriteRefused> {
+  private applyWriteIf(write: ReplicaWriteItem): WriteOutcome {
     if (write.hintFor !== undefined || write.expect === undefined) {
       throw new RingKvError('BAD_REQUEST', 'a conditional replica write has no hintFor');
     }
@@ -329,16 +363,27 @@ export class DataNode {
     return this.applyWrite(write.key, write.record, undefined);
   }
 
-  private async applyWrite(key: string, record: StoredRecord, hintFor: NodeId | undefined): Promise<boolean> {
-    if (hintFor !== undefined && hintFor !== this.deps.self) {
-      const kept = await this.deps.store.putHint({ target: hintFor, key, record });
-      if (!kept) throw new RingKvError('UNAVAILABLE', 'this node holds its maximum of hints');
-      return true;
-    }
+  /** Applies a replica write (or keeps it as a hint): whether it applied, at once or once durable. */
+  private applyWrite(
+    key: string,
+    record: StoredRecord,
+    hintFor: NodeId | undefined,
+  ): boolean | Promise<boolean> {
+    if (hintFor !== undefined && hintFor !== this.deps.self) return this.keepHint(hintFor, key, record);
     this.deps.hlc.observe(record.version);
-    return this.deps.store.put(key, record);
+    return this.deps.store.write(key, record);
+  }
+
+  private async keepHint(target: NodeId, key: string, record: StoredRecord): Promise<boolean> {
+    const kept = await this.deps.store.putHint({ target, key, record });
+    if (!kept) throw new RingKvError('UNAVAILABLE', 'this node holds its maximum of hints');
+    return true;
   }
 }
+
+type WriteAcks = PeerReplyByRequest['replica-writes'];
+/** One replica write's answer: applied or not, refused with what this replica holds, or still to come. */
+type WriteOutcome = boolean | PeerWriteRefused | Promise<boolean>;
 
 function keyFailure(error: unknown): PeerKeyFailure {
   if (error instanceof RingKvError) return { error: error.toBody() };

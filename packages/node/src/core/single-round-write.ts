@@ -108,7 +108,11 @@ export class SingleRoundWriter {
         (decision) => {
           if (decision.kind === 'applied') {
             this.stats.singleRoundWrites++;
-            this.writeLocally(key, record, replicas, pendingAtStart).then(resolve, reject);
+            try {
+              resolve(this.writeLocally(key, record, replicas, pendingAtStart));
+            } catch (error) {
+              reject(error);
+            }
             return;
           }
           this.stats.singleRoundRefused++;
@@ -135,13 +139,16 @@ export class SingleRoundWriter {
     else void this.upkeep.hint(outcome.node, key, record, replicas);
   }
 
-  /** After a replica applied: hints and joining replicas as any write, then this node's store. */
-  private async writeLocally(
+  /**
+   * After a replica applied: hints and joining replicas as any write, then this node's store (the outcome
+   * at once when the store has it durable at once, else once it does).
+   */
+  private writeLocally(
     key: string,
     record: StoredRecord,
     replicas: readonly NodeId[],
     pendingAtStart: readonly NodeId[],
-  ): Promise<SingleRoundOutcome> {
+  ): SingleRoundOutcome | Promise<SingleRoundOutcome> {
     for (const node of replicas) {
       if (node !== this.deps.self && !this.deps.placement.isLive(node)) {
         void this.upkeep.hint(node, key, record, replicas);
@@ -151,13 +158,20 @@ export class SingleRoundWriter {
     const pending = new Set(pendingAtStart);
     for (const node of this.deps.placement.pendingReplicas?.(key, replicas) ?? []) pending.add(node);
     for (const node of pending) this.upkeep.writePending(node, key, record, replicas);
+    let outcome: boolean | Promise<boolean>;
     try {
-      await this.deps.store.put(key, record);
+      outcome = this.deps.store.write(key, record);
     } catch (cause) {
-      const message = `write of ${describeKey(key)}: this node's store failed after another replica applied it`;
-      throw new RingKvError('UNAVAILABLE', message, { cause });
+      throw localWriteFailed(key, cause);
     }
-    return { written: record };
+    const written = { written: record };
+    if (!(outcome instanceof Promise)) return written;
+    return outcome.then(
+      () => written,
+      (cause: unknown) => {
+        throw localWriteFailed(key, cause);
+      },
+    );
   }
 
   /** No replica applied: the newest of the answers decides, unless a silent replica may hold the write. */
@@ -180,4 +194,9 @@ export class SingleRoundWriter {
     if (newest) this.deps.hlc.observe(newest.version);
     return newest;
   }
+}
+
+function localWriteFailed(key: string, cause: unknown): RingKvError {
+  const message = `write of ${describeKey(key)}: this node's store failed after another replica applied it`;
+  return new RingKvError('UNAVAILABLE', message, { cause });
 }

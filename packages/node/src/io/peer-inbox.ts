@@ -26,8 +26,11 @@ export interface PeerLogger {
 export interface PeerHandlers {
   /** A fire-and-forget membership message (already validated against its schema). */
   onMessage(from: string, message: MembershipMessage): void;
-  /** A request; reject with a RingKvError to answer with its code. */
-  onRequest(from: string, request: PeerRequest): Promise<PeerReply>;
+  /**
+   * A request: its reply, at once or as a promise (the reply is sent in the same turn when it is given at
+   * once). Throw or reject with a RingKvError to answer with its code.
+   */
+  onRequest(from: string, request: PeerRequest): PeerReply | Promise<PeerReply>;
 }
 
 /**
@@ -107,30 +110,56 @@ export class PeerInbox {
     }
   }
 
-  private async serve(peer: string, id: number, request: PeerRequest): Promise<void> {
+  /** Answers one request: in this turn when the handler replies at once, else when its promise settles. */
+  private serve(peer: string, id: number, request: PeerRequest): void {
     const inflight = this.servedPerPeer.get(peer) ?? 0;
-    let envelope: PeerEnvelope;
+    let reply: PeerReply | Promise<PeerReply>;
     try {
       const handlers = this.deps.handlers();
       if (!handlers) throw new RingKvError('UNAVAILABLE', 'node is starting');
       if (inflight >= limits.peerRequestsInflightMax) {
         throw new RingKvError('UNAVAILABLE', 'too many requests in flight from this peer');
       }
-      this.servedPerPeer.set(peer, inflight + 1);
-      try {
-        envelope = { k: 'ok', id, body: await handlers.onRequest(peer, request) };
-      } finally {
-        this.servedPerPeer.set(peer, (this.servedPerPeer.get(peer) ?? 1) - 1);
-      }
-      this.countServed(request);
+      reply = handlers.onRequest(peer, request);
     } catch (error) {
-      if (!(error instanceof RingKvError)) {
-        this.deps.logger.error({ peer, err: error, request: request.type }, 'peer request failed');
-      }
-      const failure = error instanceof RingKvError ? error : new RingKvError('INTERNAL', 'request failed');
-      envelope = { k: 'err', id, error: failure.toBody() };
+      this.answer(peer, id, request, undefined, error);
+      return;
     }
-    this.deps.reply(peer, envelope);
+    if (!(reply instanceof Promise)) {
+      this.answer(peer, id, request, reply, undefined);
+      return;
+    }
+    this.servedPerPeer.set(peer, inflight + 1);
+    reply.then(
+      (body) => {
+        this.servedPerPeer.set(peer, (this.servedPerPeer.get(peer) ?? 1) - 1);
+        this.answer(peer, id, request, body, undefined);
+      },
+      (error: unknown) => {
+        this.servedPerPeer.set(peer, (this.servedPerPeer.get(peer) ?? 1) - 1);
+        this.answer(peer, id, request, undefined, error);
+      },
+    );
+  }
+
+  /** Sends the reply to request `id`: `body`, or the error (a RingKvError's code; anything else is INTERNAL). */
+  private answer(
+    peer: string,
+    id: number,
+    request: PeerRequest,
+    body: PeerReply | undefined,
+    error: unknown,
+  ): void {
+    if (body !== undefined) {
+      this.countServed(request);
+      this.deps.reply(peer, { k: 'ok', id, body });
+      return;
+    }
+    if (!(error instanceof RingKvError)) {
+      this.deps.logger.error({ peer, err: error, request: request.type }, 'peer request failed');
+    }
+    const failure = error instanceof RingKvError ? error : new RingKvError('INTERNAL', 'request failed');
+    this.deps.reply(peer, { k: 'err', id, error: failure.toBody() });
   }
 
   private countServed(request: PeerRequest): void {

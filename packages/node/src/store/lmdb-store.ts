@@ -100,6 +100,10 @@ export class LmdbStore implements Store {
     return (await this.apply(key, record)) ?? false;
   }
 
+  write(key: string, record: StoredRecord): boolean | Promise<boolean> {
+    return this.apply(key, record) ?? false;
+  }
+
   async putMany(entries: ReadonlyArray<{ key: string; record: StoredRecord }>): Promise<boolean[]> {
     // Decided one by one in order, issued in one event turn: lmdb-js commits them in one transaction.
     const writes = entries.map(({ key, record }) => this.apply(key, record));

@@ -7,6 +7,15 @@
  * object, the hottest path of a node (a dependent load fewer per read than key -> entry -> record). The
  * index's `{token, key}` entries are written when a key first appears and removed when it is purged; a
  * newer record for a key replaces the Map's value only, and a scan looks each indexed key up in the Map.
+ *
+ * The last key looked up or written is remembered with its record: a replica write looks its key up three
+ * times in one call (its condition, the hash tree's "before", last-writer-wins), and in a Map of many keys
+ * each lookup is a few cache misses, the largest single cost of a write on a 2-core VM (docs/PERFORMANCE.md,
+ * session 16). Every change to `records` goes through `apply` or `purge`, which keep the pair true.
+ *
+ * Writers are node ids, a handful per cluster, yet each write parsed from a frame brings its own copy of
+ * the id: stored records share one string per writer instead (`writerOf`). That is 30-40 bytes less per
+ * record, a cache line fewer for a read to touch, and writer comparisons that end at the pointer.
  */
 import { limits } from '@ringkv/protocol';
 import { keyToken } from '../core/hash.js';
@@ -24,9 +33,17 @@ import {
   scanLimitOf,
 } from './store-common.js';
 
+/** Writer ids shared (`writerOf`): every member a cluster can have, with room for ids of members gone. */
+const writersMax = limits.clusterNodesMax * 4;
+
 export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   private readonly records = new Map<string, StoredRecord>();
+  /** One string per writer id (see the file comment), bounded by `writersMax`. */
+  private readonly writers = new Map<string, string>();
+  /** The last key looked up or written, and its record then (undefined: none); see the file comment. */
+  private lastKey: string | undefined;
+  private lastRecord: StoredRecord | undefined;
   private readonly index = new SortedIndex<IndexEntry>();
   private readonly hints: MemoryHints;
   private readonly totals: StoreCounts = { keys: 0, tombstones: 0, bytes: 0 };
@@ -37,10 +54,19 @@ export class MemoryStore implements Store {
   }
 
   get(key: string): StoredRecord | undefined {
-    return this.records.get(key);
+    if (key === this.lastKey) return this.lastRecord;
+    const record = this.records.get(key);
+    this.lastKey = key;
+    this.lastRecord = record;
+    return record;
   }
 
   async put(key: string, record: StoredRecord): Promise<boolean> {
+    return this.apply(key, record);
+  }
+
+  /** Applied now, and durable as far as this engine promises (see the file comment): never a promise. */
+  write(key: string, record: StoredRecord): boolean {
     return this.apply(key, record);
   }
 
@@ -54,9 +80,10 @@ export class MemoryStore implements Store {
 
   async purge(key: string, version: number): Promise<boolean> {
     this.assertOpen();
-    const record = this.records.get(key);
+    const record = this.get(key);
     if (record === undefined || record.version !== version) return false;
     this.records.delete(key);
+    this.lastRecord = undefined;
     this.index.remove(keyToken(key), key);
     this.account(key, record, -1);
     return true;
@@ -119,19 +146,28 @@ export class MemoryStore implements Store {
     this.assertOpen();
     assertKey(key);
     assertRecord(record);
-    const held = this.records.get(key);
+    const held = this.get(key);
     if (held !== undefined && compareRecords(record, held) <= 0) return false;
     // A frozen copy: callers can neither change a stored record nor be surprised by the store changing theirs.
     const stored = Object.freeze({
       valueJson: record.valueJson,
       version: record.version,
-      writer: record.writer,
+      writer: this.writerOf(record.writer),
     });
     this.records.set(key, stored);
+    this.lastRecord = stored; // `get` just set lastKey to `key`
     if (held === undefined) this.index.insert({ token: keyToken(key), key });
     else this.account(key, held, -1);
     this.account(key, stored, 1);
     return true;
+  }
+
+  /** The shared copy of `writer` (itself when first seen, or when `writersMax` ids are known already). */
+  private writerOf(writer: string): string {
+    const known = this.writers.get(writer);
+    if (known !== undefined) return known;
+    if (this.writers.size < writersMax) this.writers.set(writer, writer);
+    return writer;
   }
 
   private account(key: string, record: StoredRecord, sign: 1 | -1): void {

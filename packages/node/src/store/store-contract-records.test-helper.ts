@@ -20,6 +20,22 @@ export function describeRecordTests(harness: () => StoreHarness): void {
     expect(store.get('a')).toEqual(record(value('newer'), 21));
   });
 
+  it('write decides at once: false for a write that is not newer, else true or a promise of true', async () => {
+    const store = await harness().open();
+    const first = store.write('a', record(value('new'), 20));
+    expect(first).not.toBe(false);
+    // Decided in the call: a get sees it before any durability is awaited.
+    expect(store.get('a')).toEqual(record(value('new'), 20));
+    expect(await first).toBe(true);
+    expect(store.write('a', record(value('old'), 19))).toBe(false);
+    expect(store.write('a', record(value('new'), 20))).toBe(false);
+    const newer = store.write('a', record(value('newer'), 21));
+    expect(store.get('a')).toEqual(record(value('newer'), 21));
+    expect(await newer).toBe(true);
+    expect(store.counts().keys).toBe(1);
+    expect(() => store.write('', record(value('v'), 1))).toThrow(/key must be/);
+  });
+
   it('breaks a tie of versions by the larger writer, in either arrival order', async () => {
     const store = await harness().open();
     expect(await store.put('a', record(value('from b'), 5, 'b:1'))).toBe(true);

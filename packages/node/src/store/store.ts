@@ -65,6 +65,14 @@ export interface Store {
   get(key: string): StoredRecord | undefined;
   /** Applies `record` if it is newer than the held one; resolves to whether it was applied, once durable. */
   put(key: string, record: StoredRecord): Promise<boolean>;
+  /**
+   * `put`, answered as soon as the answer is known, for the write path's hot loops: `false` when `record`
+   * is not newer than the held one (nothing changed), `true` when it applied and is durable already (the
+   * memory engine), or, when it applied and durability is still to come (the persistent engine), a promise
+   * that resolves to `true` once it is, or rejects. Last-writer-wins is decided in the call either way: a
+   * `get` right after it sees the write. Throws what `put` would reject with (a bad record, a failed store).
+   */
+  write(key: string, record: StoredRecord): boolean | Promise<boolean>;
   /** `put` for many records in one durable batch (one commit for the persistent engine). */
   putMany(entries: ReadonlyArray<{ key: string; record: StoredRecord }>): Promise<boolean[]>;
   /** Writes a tombstone with this version (a `put` whose value is null). */
