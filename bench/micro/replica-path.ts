@@ -29,6 +29,7 @@ import { systemClock } from '../../packages/node/src/io/system-clock.js';
 import { MemoryStore } from '../../packages/node/src/store/memory-store.js';
 import type { PeerEnvelope, PeerRequest } from '../../packages/protocol/src/index.js';
 import { jsonValueText, keyAt, seededRandom } from '../lib/keys.js';
+import { TurnOutbox } from '../lib/turn-outbox.js';
 
 const keyspace = 100_000;
 const ids = ['127.0.0.1:7001', '127.0.0.1:7002', '127.0.0.1:7003'];
@@ -59,28 +60,6 @@ const ring = Ring.fromMembers(ids.map((id) => ({ id, tokens: defaultTokens(id, 1
 const logger = { debug() {}, info() {}, warn() {}, error: console.error };
 const noSocket = { close() {} } as unknown as WebSocket;
 
-/** What one node queued for one peer this turn: sent as one frame at setImmediate, as PeerLink does. */
-class Wire {
-  private queued: string[] = [];
-  private scheduled = false;
-  frames = 0;
-
-  constructor(private readonly deliver: (frame: string) => void) {}
-
-  enqueue(text: string): void {
-    this.queued.push(text);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      const frame = `[${this.queued.join(',')}]`;
-      this.queued = [];
-      this.frames++;
-      this.deliver(frame);
-    });
-  }
-}
-
 interface SimNode {
   id: string;
   data: DataNode;
@@ -90,12 +69,13 @@ interface SimNode {
 }
 
 const nodes = new Map<string, SimNode>();
-const wires = new Map<string, Wire>();
-function wire(from: string, to: string): Wire {
+const wires = new Map<string, TurnOutbox>();
+/** What one node queues for one peer in a turn, sent as one frame, as PeerLink does. */
+function wire(from: string, to: string): TurnOutbox {
   const name = `${from}>${to}`;
   let link = wires.get(name);
   if (!link) {
-    link = new Wire((frame) => nodes.get(to)!.inbox.onFrame(from, noSocket, frame));
+    link = new TurnOutbox((frame) => nodes.get(to)!.inbox.onFrame(from, noSocket, frame));
     wires.set(name, link);
   }
   return link;
@@ -107,7 +87,7 @@ for (const id of ids) {
   const peers: PeerRequester = {
     request(to, request, timeoutMs = 5000) {
       const opened = requests.open(to, request, timeoutMs);
-      wire(id, to).enqueue(JSON.stringify({ k: 'req', id: opened.id, body: request } satisfies PeerEnvelope));
+      wire(id, to).push(JSON.stringify({ k: 'req', id: opened.id, body: request } satisfies PeerEnvelope));
       return opened.reply;
     },
   };
@@ -130,7 +110,7 @@ for (const id of ids) {
       // As ClusterNode wires it: an async function around the data plane's handler.
       onRequest: async (from, request: PeerRequest) => data.handle(from, request),
     }),
-    reply: (peer, envelope) => wire(id, peer).enqueue(JSON.stringify(envelope)),
+    reply: (peer, envelope) => wire(id, peer).push(JSON.stringify(envelope)),
   });
   nodes.set(id, { id, data, store, inbox, requests });
 }

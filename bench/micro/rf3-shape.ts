@@ -23,6 +23,7 @@ import { nextChildMessage } from '../lib/child-message.js';
 import { processCpuSeconds, processSyscalls } from '../lib/cpu.js';
 import { keyAt, seededRandom, valueBytes } from '../lib/keys.js';
 import { allocatePort } from '../lib/ports.js';
+import { TurnOutbox } from '../lib/turn-outbox.js';
 
 const keyspace = 100_000;
 /** A 98-character string: its JSON text is 100 bytes, as ringkv's values in every benchmark. */
@@ -31,23 +32,16 @@ const childTimeoutMs = 120_000;
 
 type Message = Record<string, unknown> & { t: string };
 
-/** A socket's outbox: everything queued in one turn leaves as one frame (a JSON array). */
+/** A socket's outbox: everything queued in one turn leaves as one frame (bench/lib/turn-outbox.ts). */
 class Outbox {
-  private queued: string[] = [];
-  private scheduled = false;
+  private readonly turn: TurnOutbox;
 
-  constructor(private readonly socket: WebSocket) {}
+  constructor(socket: WebSocket) {
+    this.turn = new TurnOutbox((frame) => socket.send(frame));
+  }
 
   push(message: Message): void {
-    this.queued.push(JSON.stringify(message));
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      const frame = `[${this.queued.join(',')}]`;
-      this.queued = [];
-      this.socket.send(frame);
-    });
+    this.turn.push(JSON.stringify(message));
   }
 }
 
