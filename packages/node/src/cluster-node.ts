@@ -69,6 +69,9 @@ export interface ClusterNodeOptions {
   joinSettleMs?: number;
 }
 
+/** No joining node will replicate a key (the usual answer): one shared empty list, not one per write. */
+const noPendingReplicas: readonly NodeId[] = Object.freeze([]);
+
 export class ClusterNode implements NodeApi {
   readonly nodeId: NodeId;
   readonly transport: PeerTransport;
@@ -264,9 +267,9 @@ export class ClusterNode implements NodeApi {
   }
 
   /** Joining nodes that will replicate `key`: only while some member is joining with tokens. */
-  private pendingReplicas(key: string, replicas: readonly NodeId[]): NodeId[] {
+  private pendingReplicas(key: string, replicas: readonly NodeId[]): readonly NodeId[] {
     const future = this.views.future();
-    if (!future) return [];
+    if (!future) return noPendingReplicas;
     return future.preferenceList(key, this.options.replicationFactor).filter((id) => !replicas.includes(id));
   }
 

@@ -13,7 +13,7 @@
  */
 import { RingKvError } from '@ringkv/protocol';
 import type { AnswerSink, ConditionalAnswer } from './replica-batch.js';
-import { type Clock, type NodeId, type StoredRecord, sameWrite, type TimerHandle } from './types.js';
+import { assert, type Clock, type NodeId, type StoredRecord, sameWrite, type TimerHandle } from './types.js';
 
 export type RoundDecision =
   | { kind: 'applied'; by: NodeId }
@@ -32,7 +32,9 @@ export type NotApplied = { node: NodeId; held: StoredRecord | undefined } | { no
 
 export class ConditionalRound implements AnswerSink<ConditionalAnswer> {
   private readonly notApplied: NotApplied[] = [];
-  private readonly answered = new Set<NodeId>();
+  /** Bit i: `replicas[i]` has answered (a replica list is at most a replication factor long). */
+  private answeredMask = 0;
+  private answeredCount = 0;
   private decision: RoundDecision | undefined;
   private readonly timer: TimerHandle;
 
@@ -45,6 +47,10 @@ export class ConditionalRound implements AnswerSink<ConditionalAnswer> {
     private readonly onDecided: (decision: RoundDecision) => void,
     private readonly followUp: (outcome: NotApplied) => void,
   ) {
+    assert(
+      replicas.length <= 30,
+      'a conditional round has at most 30 replicas (one bit each; rf is at most 7)',
+    );
     this.timer = clock.setTimer(timeoutMs, () => this.expire());
   }
 
@@ -64,9 +70,11 @@ export class ConditionalRound implements AnswerSink<ConditionalAnswer> {
 
   /** Counts `node`'s first answer; false for a repeated or unexpected one. */
   private settle(node: NodeId): boolean {
-    if (this.answered.has(node) || !this.replicas.includes(node)) return false;
-    this.answered.add(node);
-    if (this.answered.size === this.replicas.length) this.timer.cancel();
+    const index = this.replicas.indexOf(node);
+    if (index < 0 || this.answeredMask & (1 << index)) return false;
+    this.answeredMask |= 1 << index;
+    this.answeredCount++;
+    if (this.answeredCount === this.replicas.length) this.timer.cancel();
     return true;
   }
 
@@ -77,7 +85,7 @@ export class ConditionalRound implements AnswerSink<ConditionalAnswer> {
   }
 
   private checkRefused(): void {
-    if (this.decision || this.answered.size < this.replicas.length) return;
+    if (this.decision || this.answeredCount < this.replicas.length) return;
     this.decide(this.refusal(0));
   }
 
@@ -103,14 +111,15 @@ export class ConditionalRound implements AnswerSink<ConditionalAnswer> {
   }
 
   private expire(): void {
-    const pending = this.replicas.filter((node) => !this.answered.has(node));
+    const pending = this.replicas.filter((_, index) => !(this.answeredMask & (1 << index)));
     if (!this.decision) {
       this.decide(this.refusal(pending.length));
       return;
     }
     if (this.decision.kind !== 'applied') return;
+    this.answeredMask = (1 << this.replicas.length) - 1;
+    this.answeredCount = this.replicas.length;
     for (const node of pending) {
-      this.answered.add(node);
       this.followUp({
         node,
         error: new RingKvError('TIMEOUT', `${node} did not answer a write in ${this.timeoutMs} ms`),

@@ -30,7 +30,7 @@ export interface Placement {
    * Joining nodes that will replicate `key` once they are alive (not among `replicas`): writes reach them
    * too, uncounted, so nothing written while their ranges stream in is missing when they start serving.
    */
-  pendingReplicas?(key: string, replicas: readonly NodeId[]): NodeId[];
+  pendingReplicas?(key: string, replicas: readonly NodeId[]): readonly NodeId[];
 }
 
 /** Replica operations on another node (the peer transport, or the simulator's network). */
@@ -287,12 +287,19 @@ export class Coordinator {
       this.upkeep.writePending(node, key, record, replicas);
     }
     if (this.onlySelf(live)) {
-      // Only the local store to wait for: the outcome of a quorum of one, without its deadline timer.
-      await this.deps.store.put(key, record).catch((cause: unknown) => {
-        throw new RingKvError('UNAVAILABLE', `write of ${describeKey(key)}: 0 replicas answered; 1 needed`, {
-          cause,
+      // Only the local store to wait for: the outcome of a quorum of one, without its deadline timer, and
+      // without a promise when the store has it durable at once (the memory engine).
+      let outcome: boolean | Promise<boolean>;
+      try {
+        outcome = this.deps.store.write(key, record);
+      } catch (cause) {
+        throw noReplicaAnswered(key, cause);
+      }
+      if (outcome instanceof Promise) {
+        await outcome.catch((cause: unknown) => {
+          throw noReplicaAnswered(key, cause);
         });
-      });
+      }
       return;
     }
     await new Promise<void>((resolve, reject) => {
@@ -323,4 +330,10 @@ export class Coordinator {
       }
     });
   }
+}
+
+function noReplicaAnswered(key: string, cause: unknown): RingKvError {
+  return new RingKvError('UNAVAILABLE', `write of ${describeKey(key)}: 0 replicas answered; 1 needed`, {
+    cause,
+  });
 }

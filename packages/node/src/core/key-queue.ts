@@ -14,9 +14,12 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
+/** A busy key with nothing waiting behind its running task: shared, so an idle key's task allocates no array. */
+const noneWaiting: readonly Waiting[] = Object.freeze([]);
+
 export class KeyQueue {
-  /** Per busy key, the tasks waiting behind the running one. */
-  private readonly queues = new Map<string, Waiting[]>();
+  /** Per busy key, the tasks waiting behind the running one (`noneWaiting` until one waits). */
+  private readonly queues = new Map<string, readonly Waiting[]>();
 
   constructor(private readonly perKeyMax: number) {}
 
@@ -28,7 +31,7 @@ export class KeyQueue {
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const waiting = this.queues.get(key);
     if (waiting === undefined) {
-      this.queues.set(key, []);
+      this.queues.set(key, noneWaiting);
       return this.start(key, task);
     }
     if (waiting.length + 1 >= this.perKeyMax) {
@@ -36,8 +39,10 @@ export class KeyQueue {
         new RingKvError('UNAVAILABLE', `${this.perKeyMax} operations are already queued on this key`),
       );
     }
+    const queue = waiting === noneWaiting ? [] : (waiting as Waiting[]);
+    if (queue !== waiting) this.queues.set(key, queue);
     return new Promise<T>((resolve, reject) => {
-      waiting.push({ task, resolve: resolve as (value: unknown) => void, reject });
+      queue.push({ task, resolve: resolve as (value: unknown) => void, reject });
     });
   }
 
@@ -58,8 +63,8 @@ export class KeyQueue {
   }
 
   private next(key: string): void {
-    const waiting = this.queues.get(key);
-    const entry = waiting?.shift();
+    const waiting = this.queues.get(key) as Waiting[] | undefined;
+    const entry = waiting === noneWaiting ? undefined : waiting?.shift();
     if (!entry) {
       this.queues.delete(key);
       return;

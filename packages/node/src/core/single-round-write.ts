@@ -46,6 +46,22 @@ export function conditionError(op: WriteOp, key: string): RingKvError {
     : new RingKvError('KEY_NOT_FOUND', `key ${describeKey(key)} does not exist`);
 }
 
+const noNodes: readonly NodeId[] = Object.freeze([]);
+
+/** `replicas` without `self` and without those not live, as a new array (one loop, no callback per node). */
+function otherLiveReplicas(
+  replicas: readonly NodeId[],
+  self: NodeId,
+  placement: CoordinatorDeps['placement'],
+): NodeId[] {
+  const others: NodeId[] = [];
+  for (let index = 0; index < replicas.length; index++) {
+    const node = replicas[index]!;
+    if (node !== self && placement.isLive(node)) others.push(node);
+  }
+  return others;
+}
+
 export function newestOf(records: ReadonlyArray<StoredRecord | undefined>): StoredRecord | undefined {
   let newest: StoredRecord | undefined;
   for (const record of records) {
@@ -77,7 +93,7 @@ export class SingleRoundWriter {
     if (requiredAnswers(consistency, 'read', replicas.length, config) !== 2) return undefined;
     if (requiredAnswers(consistency, 'write', replicas.length, config) > 2) return undefined;
     if (!replicas.includes(self)) return undefined;
-    const others = replicas.filter((node) => node !== self && placement.isLive(node));
+    const others = otherLiveReplicas(replicas, self, placement);
     if (others.length === 0) return undefined;
     let local: StoredRecord | undefined;
     try {
@@ -91,7 +107,7 @@ export class SingleRoundWriter {
     if (local) hlc.observe(local.version);
     // Joining nodes that will replicate the key, seen with the same ring as `replicas`: one that turns
     // alive before the decision is no longer "pending" then, yet is missing from `replicas`.
-    const pendingAtStart = placement.pendingReplicas?.(key, replicas) ?? [];
+    const pendingAtStart = placement.pendingReplicas?.(key, replicas) ?? noNodes;
     const record: StoredRecord = {
       valueJson: op === 'delete' ? null : (valueJson ?? 'null'),
       version: hlc.now(),
@@ -154,10 +170,14 @@ export class SingleRoundWriter {
         void this.upkeep.hint(node, key, record, replicas);
       }
     }
-    // Joining replicas as the ring was when the write started and as it is now (either may have changed).
-    const pending = new Set(pendingAtStart);
-    for (const node of this.deps.placement.pendingReplicas?.(key, replicas) ?? []) pending.add(node);
-    for (const node of pending) this.upkeep.writePending(node, key, record, replicas);
+    // Joining replicas as the ring was when the write started and as it is now (either may have changed);
+    // none at all but while a node joins, and then no set is built.
+    const pendingNow = this.deps.placement.pendingReplicas?.(key, replicas) ?? noNodes;
+    if (pendingAtStart.length > 0 || pendingNow.length > 0) {
+      for (const node of new Set([...pendingAtStart, ...pendingNow])) {
+        this.upkeep.writePending(node, key, record, replicas);
+      }
+    }
     let outcome: boolean | Promise<boolean>;
     try {
       outcome = this.deps.store.write(key, record);
