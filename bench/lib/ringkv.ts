@@ -15,7 +15,11 @@ const cliPath = path.join(repositoryRoot, 'packages/node/src/cli.ts');
  * reasons are there), restated rather than imported so that `ab-snapshot.sh`, which runs this bench/ against
  * older commits, still works on commits from before that file existed (both sides then get the same flags).
  */
-export const nodeV8Flags: readonly string[] = ['--max-semi-space-size=8', '--no-allocation-site-pretenuring'];
+export const nodeV8Flags: readonly string[] = [
+  '--max-semi-space-size=8',
+  '--no-allocation-site-pretenuring',
+  '--no-memory-reducer',
+];
 const nodeStartTimeoutMs = 30_000;
 const clusterFormTimeoutMs = 60_000;
 

@@ -11,7 +11,7 @@ const tsx = require.resolve('tsx/cli');
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 // V8 flags of every node process: the same list as src/launcher/node-flags.ts (the reasons are there).
 // tsx passes flags given before the script on to the node process that runs it.
-const nodeV8Flags = ['--max-semi-space-size=8', '--no-allocation-site-pretenuring'];
+const nodeV8Flags = ['--max-semi-space-size=8', '--no-allocation-site-pretenuring', '--no-memory-reducer'];
 const child = spawn(process.execPath, [tsx, ...nodeV8Flags, cli, ...process.argv.slice(2)], {
   stdio: 'inherit',
 });

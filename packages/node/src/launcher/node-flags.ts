@@ -30,5 +30,17 @@
  * interleaved pairs, GC time per 15 s 126-233 ms against 396-1,131 in all seven; ops per server CPU-second
  * the same or higher in depth 1, depth 16, batch 100 and 3-node rf 3 pairs (docs/PERFORMANCE.md,
  * "Pretenuring").
+ *
+ * `--no-memory-reducer`: V8's memory reducer starts full mark-compacts to shrink a heap it thinks idle. A
+ * node under steady load is not idle, but tsx's module loader thread (an isolate of its own in the node's
+ * process, on the node's core) is: its reducing collections took 19-35 ms of that core, and the node's own
+ * heap had reducing collections too. At half peak on one node (12,350/s, 40 s, bench/cluster/gc-half-peak.ts,
+ * 2026-11-28 02:52, two interleaved pairs): 5 and 5 mark-compacts (90 and 78 ms) with it, 0 and 0 without;
+ * p99 6.20 / 4.68 -> 2.71 / 2.89 ms, p99.9 37.5 / 25.6 -> 9.5 / 7.7 ms. The old generation is still collected
+ * when it reaches its limit; what an idle node no longer does is give memory back by itself.
  */
-export const nodeV8Flags: readonly string[] = ['--max-semi-space-size=8', '--no-allocation-site-pretenuring'];
+export const nodeV8Flags: readonly string[] = [
+  '--max-semi-space-size=8',
+  '--no-allocation-site-pretenuring',
+  '--no-memory-reducer',
+];
