@@ -35,7 +35,7 @@
  * node under steady load is not idle, but tsx's module loader thread (an isolate of its own in the node's
  * process, on the node's core) is: its reducing collections took 19-35 ms of that core, and the node's own
  * heap had reducing collections too. At half peak on one node (12,350/s, 40 s, bench/cluster/gc-half-peak.ts,
- * 2026-11-28 02:52, two interleaved pairs): 5 and 5 mark-compacts (90 and 78 ms) with it, 0 and 0 without;
+ * 2026-11-28 02:45-02:50, two interleaved pairs): 5 and 5 mark-compacts (90 and 78 ms) with it, 0 and 0 without;
  * p99 6.20 / 4.68 -> 2.71 / 2.89 ms, p99.9 37.5 / 25.6 -> 9.5 / 7.7 ms. The old generation is still collected
  * when it reaches its limit; what an idle node no longer does is give memory back by itself.
  */
