@@ -33,11 +33,13 @@
  *
  * `--no-memory-reducer`: V8's memory reducer starts full mark-compacts to shrink a heap it thinks idle. A
  * node under steady load is not idle, but tsx's module loader thread (an isolate of its own in the node's
- * process, on the node's core) is: its reducing collections took 19-35 ms of that core, and the node's own
- * heap had reducing collections too. At half peak on one node (12,350/s, 40 s, bench/cluster/gc-half-peak.ts,
- * 2026-11-28 02:45-02:50, two interleaved pairs): 5 and 5 mark-compacts (90 and 78 ms) with it, 0 and 0 without;
- * p99 6.20 / 4.68 -> 2.71 / 2.89 ms, p99.9 37.5 / 25.6 -> 9.5 / 7.7 ms. The old generation is still collected
- * when it reaches its limit; what an idle node no longer does is give memory back by itself.
+ * process, on the node's core) is: its reducing collections took 19-35 ms of that core. At half peak on one
+ * node (12,350/s, 40 s, bench/cluster/gc-half-peak.ts, 2026-11-28 02:45-03:26, five interleaved pairs): 6
+ * mark-compacts in all without the reducer against 14
+ * with it; p99 2.71 / 2.89 / 6.72 / 5.94 / 3.55 ms against 6.20 / 4.68 / 3.06 / 4.61 / 5.01 (medians 3.55 and
+ * 4.68), p99.9 medians 10.3 and 14.6 ms. Fewer collections, a tail lower in three pairs of five: the
+ * collections left (the old generation still fills up) still make the misses. An idle node no longer gives
+ * memory back by itself; RSS per key after loading did not change (bench:memory).
  */
 export const nodeV8Flags: readonly string[] = [
   '--max-semi-space-size=8',
