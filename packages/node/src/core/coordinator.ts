@@ -17,6 +17,7 @@ import type { AnswerSink, ConditionalAnswer } from './replica-batch.js';
 import { newestAnswer, ReplicaUpkeep } from './replica-upkeep.js';
 import type { Ring } from './ring.js';
 import { conditionError, conditionHolds, SingleRoundWriter, type WriteOp } from './single-round-write.js';
+import { writeOwnCopy } from './store-write.js';
 import { type Clock, describeKey, type NodeId, type StoredRecord } from './types.js';
 
 export type DataOp = 'create' | 'read' | 'update' | 'delete';
@@ -289,17 +290,8 @@ export class Coordinator {
     if (this.onlySelf(live)) {
       // Only the local store to wait for: the outcome of a quorum of one, without its deadline timer, and
       // without a promise when the store has it durable at once (the memory engine).
-      let outcome: boolean | Promise<boolean>;
-      try {
-        outcome = this.deps.store.write(key, record);
-      } catch (cause) {
-        throw noReplicaAnswered(key, cause);
-      }
-      if (outcome instanceof Promise) {
-        await outcome.catch((cause: unknown) => {
-          throw noReplicaAnswered(key, cause);
-        });
-      }
+      const durable = writeOwnCopy(this.deps.store, key, record, (cause) => noReplicaAnswered(key, cause));
+      if (durable !== undefined) await durable;
       return;
     }
     await new Promise<void>((resolve, reject) => {

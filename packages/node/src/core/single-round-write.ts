@@ -19,6 +19,7 @@ import { ConditionalRound, type NotApplied, type RoundDecision } from './conditi
 import type { CoordinatorDeps, DataOp } from './coordinator.js';
 import { requiredAnswers } from './quorum.js';
 import type { ReplicaUpkeep } from './replica-upkeep.js';
+import { writeOwnCopy } from './store-write.js';
 import { compareRecords, describeKey, type NodeId, type StoredRecord } from './types.js';
 
 export type WriteOp = Exclude<DataOp, 'read'>;
@@ -178,20 +179,9 @@ export class SingleRoundWriter {
         this.upkeep.writePending(node, key, record, replicas);
       }
     }
-    let outcome: boolean | Promise<boolean>;
-    try {
-      outcome = this.deps.store.write(key, record);
-    } catch (cause) {
-      throw localWriteFailed(key, cause);
-    }
     const written = { written: record };
-    if (!(outcome instanceof Promise)) return written;
-    return outcome.then(
-      () => written,
-      (cause: unknown) => {
-        throw localWriteFailed(key, cause);
-      },
-    );
+    const durable = writeOwnCopy(this.deps.store, key, record, (cause) => localWriteFailed(key, cause));
+    return durable === undefined ? written : durable.then(() => written);
   }
 
   /** No replica applied: the newest of the answers decides, unless a silent replica may hold the write. */

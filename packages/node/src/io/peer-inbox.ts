@@ -122,39 +122,38 @@ export class PeerInbox {
       }
       reply = handlers.onRequest(peer, request);
     } catch (error) {
-      this.answer(peer, id, request, undefined, error);
+      this.answerError(peer, id, request, error);
       return;
     }
     if (!(reply instanceof Promise)) {
-      this.answer(peer, id, request, reply, undefined);
+      this.answerOk(peer, id, request, reply);
       return;
     }
     this.servedPerPeer.set(peer, inflight + 1);
     reply.then(
       (body) => {
-        this.servedPerPeer.set(peer, (this.servedPerPeer.get(peer) ?? 1) - 1);
-        this.answer(peer, id, request, body, undefined);
+        this.settled(peer);
+        this.answerOk(peer, id, request, body);
       },
       (error: unknown) => {
-        this.servedPerPeer.set(peer, (this.servedPerPeer.get(peer) ?? 1) - 1);
-        this.answer(peer, id, request, undefined, error);
+        this.settled(peer);
+        this.answerError(peer, id, request, error);
       },
     );
   }
 
-  /** Sends the reply to request `id`: `body`, or the error (a RingKvError's code; anything else is INTERNAL). */
-  private answer(
-    peer: string,
-    id: number,
-    request: PeerRequest,
-    body: PeerReply | undefined,
-    error: unknown,
-  ): void {
-    if (body !== undefined) {
-      this.countServed(request);
-      this.deps.reply(peer, { k: 'ok', id, body });
-      return;
-    }
+  /** A promised reply to `peer` settled: one request fewer in flight from it. */
+  private settled(peer: string): void {
+    this.servedPerPeer.set(peer, (this.servedPerPeer.get(peer) ?? 1) - 1);
+  }
+
+  private answerOk(peer: string, id: number, request: PeerRequest, body: PeerReply): void {
+    this.countServed(request);
+    this.deps.reply(peer, { k: 'ok', id, body });
+  }
+
+  /** The error's code when it is a RingKvError; anything else is a bug, logged and answered INTERNAL. */
+  private answerError(peer: string, id: number, request: PeerRequest, error: unknown): void {
     if (!(error instanceof RingKvError)) {
       this.deps.logger.error({ peer, err: error, request: request.type }, 'peer request failed');
     }

@@ -97,7 +97,7 @@ export class LmdbStore implements Store {
   }
 
   async put(key: string, record: StoredRecord): Promise<boolean> {
-    return (await this.apply(key, record)) ?? false;
+    return this.write(key, record);
   }
 
   write(key: string, record: StoredRecord): boolean | Promise<boolean> {

@@ -10,12 +10,13 @@
  *
  * The last key looked up or written is remembered with its record: a replica write looks its key up three
  * times in one call (its condition, the hash tree's "before", last-writer-wins), and in a Map of many keys
- * each lookup is a few cache misses, the largest single cost of a write on a 2-core VM (docs/PERFORMANCE.md,
- * session 16). Every change to `records` goes through `apply` or `purge`, which keep the pair true.
+ * each lookup is a few cache misses: V8's Map lookup was the largest single function in a replica's `perf`
+ * profile of writes (docs/PERFORMANCE.md, session 16). Every change to `records` goes through `apply` or
+ * `purge`, which keep the pair true.
  *
  * Writers are node ids, a handful per cluster, yet each write parsed from a frame brings its own copy of
- * the id: stored records share one string per writer instead (`writerOf`). That is 30-40 bytes less per
- * record, a cache line fewer for a read to touch, and writer comparisons that end at the pointer.
+ * the id: stored records share one string per writer instead (`writerOf`). On a replica that is 30-40
+ * bytes less per record, and writer comparisons that end at the pointer.
  */
 import { limits } from '@ringkv/protocol';
 import { keyToken } from '../core/hash.js';
@@ -62,7 +63,7 @@ export class MemoryStore implements Store {
   }
 
   async put(key: string, record: StoredRecord): Promise<boolean> {
-    return this.apply(key, record);
+    return this.write(key, record);
   }
 
   /** Applied now, and durable as far as this engine promises (see the file comment): never a promise. */
