@@ -23,7 +23,7 @@ import { keyToken } from '../core/hash.js';
 import { compareRecords, type NodeId, type StoredRecord } from '../core/types.js';
 import { MemoryHints } from './memory-hints.js';
 import { scanSegments } from './scan-range.js';
-import { type IndexEntry, SortedIndex } from './sorted-index.js';
+import { SortedIndex } from './sorted-index.js';
 import type { Hint, KeyedRecord, ScanOptions, Store, StoreCounts } from './store.js';
 import {
   assertKey,
@@ -45,7 +45,7 @@ export class MemoryStore implements Store {
   /** The last key looked up or written, and its record then (undefined: none); see the file comment. */
   private lastKey: string | undefined;
   private lastRecord: StoredRecord | undefined;
-  private readonly index = new SortedIndex<IndexEntry>();
+  private readonly index = new SortedIndex();
   private readonly hints: MemoryHints;
   private readonly totals: StoreCounts = { keys: 0, tombstones: 0, bytes: 0 };
   private closed = false;
@@ -157,7 +157,7 @@ export class MemoryStore implements Store {
     });
     this.records.set(key, stored);
     this.lastRecord = stored; // `get` just set lastKey to `key`
-    if (held === undefined) this.index.insert({ token: keyToken(key), key });
+    if (held === undefined) this.index.insert(keyToken(key), key);
     else this.account(key, held, -1);
     this.account(key, stored, 1);
     return true;

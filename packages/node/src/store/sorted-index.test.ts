@@ -7,7 +7,7 @@ function byTokenKey(a: IndexEntry, b: IndexEntry): number {
   return compareTokenKey(a.token, a.key, b.token, b.key);
 }
 
-function readFrom(index: SortedIndex<IndexEntry>, token: number, key?: string): IndexEntry[] {
+function readFrom(index: SortedIndex, token: number, key?: string): IndexEntry[] {
   const position = index.seekAfter(token, key);
   const entries: IndexEntry[] = [];
   for (let entry = index.next(position); entry !== undefined; entry = index.next(position))
@@ -30,12 +30,12 @@ describe('SortedIndex', () => {
         fc.integer({ min: -1, max: 21 }),
         fc.option(fc.constantFrom('a', 'c', '🙂')),
         (operations, seekToken, seekKey) => {
-          const index = new SortedIndex<IndexEntry>(4);
+          const index = new SortedIndex(4);
           let reference: IndexEntry[] = [];
           for (const { insert, token, key } of operations) {
             const present = reference.some((entry) => entry.token === token && entry.key === key);
             if (insert && !present) {
-              index.insert({ token, key });
+              index.insert(token, key);
               reference.push({ token, key });
             }
             if (!insert) {
@@ -57,10 +57,10 @@ describe('SortedIndex', () => {
   });
 
   it('is empty when nothing was inserted or everything was removed', () => {
-    const index = new SortedIndex<IndexEntry>(2);
+    const index = new SortedIndex(2);
     expect(readFrom(index, -1)).toEqual([]);
     expect(index.remove(1, 'a')).toBe(false);
-    for (const key of ['a', 'b', 'c', 'd', 'e']) index.insert({ token: 1, key });
+    for (const key of ['a', 'b', 'c', 'd', 'e']) index.insert(1, key);
     for (const key of ['c', 'a', 'e', 'b', 'd']) expect(index.remove(1, key)).toBe(true);
     expect(readFrom(index, -1)).toEqual([]);
   });

@@ -1,8 +1,14 @@
 /**
- * The memory engine's ordered index: entries sorted by (token, key), kept as a list of sorted chunks (the
- * layout of Python's sortedcontainers). Inserting or removing costs a binary search plus a splice within one
- * chunk (at most `chunkSizeMaxDefault` entries) and, rarely, a splice of the chunk list; seeking costs two binary
- * searches. So a scan page costs O(log n + page), never O(n), however many records the store holds.
+ * The memory engine's ordered index: (token, key) pairs sorted by token then key, kept as a list of sorted
+ * chunks (the layout of Python's sortedcontainers). Inserting or removing costs a binary search plus a
+ * splice within one chunk (at most `chunkSizeMaxDefault` entries) and, rarely, a splice of the chunk list;
+ * seeking costs two binary searches. So a scan page costs O(log n + page), never O(n), however many records
+ * the store holds.
+ *
+ * A chunk keeps its tokens and its keys in two parallel arrays, not an object per entry: the tokens array
+ * holds raw doubles (a token above 2^31 would otherwise be a heap number of its own), and the keys array
+ * points at the strings the store's Map holds already. That is two heap objects fewer per stored key for
+ * V8's full collections to mark, and about 50 bytes less per key (docs/PERFORMANCE.md, session 17).
  */
 import { compareKeys, compareTokenKey } from './key-order.js';
 
@@ -19,36 +25,48 @@ export interface IndexPosition {
   offset: number;
 }
 
-export class SortedIndex<T extends IndexEntry> {
-  private readonly chunks: T[][] = [];
+/** One sorted run of entries: `tokens[i]` and `keys[i]` are entry i. */
+interface Chunk {
+  tokens: number[];
+  keys: string[];
+}
+
+export class SortedIndex {
+  private readonly chunks: Chunk[] = [];
 
   /** `chunkSizeMax` is settable so tests can make chunks split and empty often. */
   constructor(private readonly chunkSizeMax = chunkSizeMaxDefault) {}
 
-  /** Adds an entry whose (token, key) is not in the index yet. */
-  insert(entry: T): void {
+  /** Adds (token, key), which is not in the index yet. */
+  insert(token: number, key: string): void {
     if (this.chunks.length === 0) {
-      this.chunks.push([entry]);
+      this.chunks.push({ tokens: [token], keys: [key] });
       return;
     }
-    const chunkIndex = Math.min(this.chunkAtOrAfter(entry.token, entry.key), this.chunks.length - 1);
+    const chunkIndex = Math.min(this.chunkAtOrAfter(token, key), this.chunks.length - 1);
     const chunk = this.chunks[chunkIndex]!;
-    chunk.splice(this.offsetAfter(chunk, entry.token, entry.key), 0, entry);
-    if (chunk.length > this.chunkSizeMax) {
-      this.chunks.splice(chunkIndex + 1, 0, chunk.splice(chunk.length >> 1));
+    const offset = this.offsetAfter(chunk, token, key);
+    chunk.tokens.splice(offset, 0, token);
+    chunk.keys.splice(offset, 0, key);
+    if (chunk.keys.length > this.chunkSizeMax) {
+      const half = chunk.keys.length >> 1;
+      const upper = { tokens: chunk.tokens.splice(half), keys: chunk.keys.splice(half) };
+      this.chunks.splice(chunkIndex + 1, 0, upper);
     }
   }
 
-  /** Removes the entry with this (token, key); returns whether it was there. */
+  /** Removes (token, key); returns whether it was there. */
   remove(token: number, key: string): boolean {
     const chunkIndex = this.chunkAtOrAfter(token, key);
     const chunk = this.chunks[chunkIndex];
     if (chunk === undefined) return false;
     const offset = this.offsetAfter(chunk, token, key) - 1;
-    const found = chunk[offset];
-    if (found === undefined || found.token !== token || compareKeys(found.key, key) !== 0) return false;
-    chunk.splice(offset, 1);
-    if (chunk.length === 0) this.chunks.splice(chunkIndex, 1);
+    if (offset < 0 || chunk.tokens[offset] !== token || compareKeys(chunk.keys[offset]!, key) !== 0) {
+      return false;
+    }
+    chunk.tokens.splice(offset, 1);
+    chunk.keys.splice(offset, 1);
+    if (chunk.keys.length === 0) this.chunks.splice(chunkIndex, 1);
     return true;
   }
 
@@ -63,13 +81,13 @@ export class SortedIndex<T extends IndexEntry> {
     return { chunk: chunkIndex, offset: this.offsetAfter(chunk, token, key) };
   }
 
-  /** The entry at `position`, advancing it; undefined at the end. */
-  next(position: IndexPosition): T | undefined {
+  /** The entry at `position` (a new object: scans are paged and short-lived), advancing it; undefined at the end. */
+  next(position: IndexPosition): IndexEntry | undefined {
     const chunk = this.chunks[position.chunk];
     if (chunk === undefined) return undefined;
-    const entry = chunk[position.offset]!;
+    const entry = { token: chunk.tokens[position.offset]!, key: chunk.keys[position.offset]! };
     position.offset++;
-    if (position.offset >= chunk.length) {
+    if (position.offset >= chunk.keys.length) {
       position.chunk++;
       position.offset = 0;
     }
@@ -82,8 +100,9 @@ export class SortedIndex<T extends IndexEntry> {
     let high = this.chunks.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      const last = this.lastOf(middle);
-      if (compareTokenKey(last.token, last.key, token, key) < 0) low = middle + 1;
+      const chunk = this.chunks[middle]!;
+      const last = chunk.keys.length - 1;
+      if (compareTokenKey(chunk.tokens[last]!, chunk.keys[last]!, token, key) < 0) low = middle + 1;
       else high = middle;
     }
     return low;
@@ -95,28 +114,23 @@ export class SortedIndex<T extends IndexEntry> {
     let high = this.chunks.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      const last = this.lastOf(middle);
-      if (compareTokenKey(last.token, last.key, token, key) <= 0) low = middle + 1;
+      const chunk = this.chunks[middle]!;
+      const last = chunk.keys.length - 1;
+      if (compareTokenKey(chunk.tokens[last]!, chunk.keys[last]!, token, key) <= 0) low = middle + 1;
       else high = middle;
     }
     return low;
   }
 
   /** The first offset in `chunk` whose entry is strictly after the bound. */
-  private offsetAfter(chunk: T[], token: number, key?: string): number {
+  private offsetAfter(chunk: Chunk, token: number, key?: string): number {
     let low = 0;
-    let high = chunk.length;
+    let high = chunk.keys.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      const entry = chunk[middle]!;
-      if (compareTokenKey(entry.token, entry.key, token, key) <= 0) low = middle + 1;
+      if (compareTokenKey(chunk.tokens[middle]!, chunk.keys[middle]!, token, key) <= 0) low = middle + 1;
       else high = middle;
     }
     return low;
-  }
-
-  private lastOf(chunkIndex: number): T {
-    const chunk = this.chunks[chunkIndex]!;
-    return chunk[chunk.length - 1]!;
   }
 }
