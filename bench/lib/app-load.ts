@@ -5,7 +5,7 @@
  * The open-loop variant issues calls at a fixed rate instead, for latency at a given throughput.
  */
 import { keyAt, seededRandom } from './keys.js';
-import { createLatencyHistogram, GeneratorMonitor, nowMicros, summarize } from './latency.js';
+import { createLatencyHistogram, dueCount, GeneratorMonitor, nowMicros, summarize } from './latency.js';
 import type { LoadResult } from './ws-load.js';
 
 /** What the benchmark needs from a client library: one adapter per library. */
@@ -116,7 +116,7 @@ export async function runAppOpenLoop(
   let skipped = 0;
   const startMicros = nowMicros();
   const timer = setInterval(() => {
-    const due = Math.floor(((nowMicros() - startMicros) / 1e6) * options.opsPerSecond);
+    const due = dueCount(nowMicros() - startMicros, options.opsPerSecond);
     for (; issued < due; issued++) {
       if (inflight >= options.inflightMax) {
         skipped++;

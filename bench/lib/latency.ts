@@ -36,6 +36,15 @@ export function nowMicros(): number {
   return performance.now() * 1000;
 }
 
+/**
+ * The requests due by `elapsedMicros` after the start at `opsPerSecond`: request i is due at i / rate, so
+ * request 0 is due at once. (Counting only whole periods, `floor(elapsed * rate)`, sends each request one
+ * period late and adds that period to every latency measured from the intended time: 2 ms at 500/s.)
+ */
+export function dueCount(elapsedMicros: number, opsPerSecond: number): number {
+  return elapsedMicros < 0 ? 0 : Math.floor((elapsedMicros / 1e6) * opsPerSecond) + 1;
+}
+
 const loopResolutionMs = 1;
 
 /** What the load generator itself added during an open-loop window, in milliseconds. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dueCount, OpenLoopRun } from './open-loop.js';
+import { dueCount } from './latency.js';
+import { OpenLoopRun } from './open-loop.js';
 import { buildFrames, connectionOf, idOf } from './open-loop-frames.js';
 import { InflightTable } from './open-loop-inflight.js';
 import { OpenLoopProcess } from './open-loop-process.js';

@@ -17,6 +17,7 @@
 
 import {
   createLatencyHistogram,
+  dueCount,
   type GeneratorDelays,
   GeneratorMonitor,
   type LatencySummary,
@@ -69,11 +70,6 @@ export interface OpenLoopResult {
 /** Longest single sleep of the paced schedule, so replies are read at least this often at low rates. */
 export const pacedSleepMaxMs = 0.5;
 const drainTimeoutMs = 2_000;
-
-/** The requests due by `elapsedMicros` after the start at `opsPerSecond` (request i is due at i / rate). */
-export function dueCount(elapsedMicros: number, opsPerSecond: number): number {
-  return elapsedMicros < 0 ? 0 : Math.floor((elapsedMicros / 1e6) * opsPerSecond) + 1;
-}
 
 interface Connection {
   socket: import('node:net').Socket;

@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { keyAt, seededRandom } from './keys.js';
 import {
   createLatencyHistogram,
+  dueCount,
   type GeneratorDelays,
   GeneratorMonitor,
   type LatencySummary,
@@ -218,7 +219,7 @@ function startShape(connections: LoadConnection[], shape: LoadShape, state: Load
   let next = 0;
   // A 1 ms tick sends whatever the schedule says is due; each request keeps its intended time.
   const timer = setInterval(() => {
-    const due = Math.floor(((nowMicros() - startMicros) / 1e6) * shape.opsPerSecond);
+    const due = dueCount(nowMicros() - startMicros, shape.opsPerSecond);
     for (; issued < due && state.sending; issued++) {
       const connection = connections[next++ % connections.length]!;
       if (connection.inflight >= shape.inflightPerConnectionMax) state.skipped++;

@@ -7,7 +7,13 @@
  */
 import type { KvAdapter } from '../lib/app-load.js';
 import { keyAt, seededRandom } from '../lib/keys.js';
-import { createLatencyHistogram, type LatencySummary, nowMicros, summarize } from '../lib/latency.js';
+import {
+  createLatencyHistogram,
+  dueCount,
+  type LatencySummary,
+  nowMicros,
+  summarize,
+} from '../lib/latency.js';
 
 export interface OpenLoopOptions {
   opsPerSecond: number;
@@ -84,7 +90,7 @@ export function startOpenLoop(adapter: KvAdapter, options: OpenLoopOptions): Ope
   };
   // Every millisecond, issue the calls that are due by now: the rate holds even if a tick is late.
   const timer = setInterval(() => {
-    const due = Math.floor(((nowMicros() - startMicros) / 1e6) * options.opsPerSecond);
+    const due = dueCount(nowMicros() - startMicros, options.opsPerSecond);
     for (; issued < due; issued++) {
       if (inflight >= options.inflightMax) {
         if (window) window.skipped++;
