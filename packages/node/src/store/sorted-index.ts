@@ -8,7 +8,8 @@
  * A chunk keeps its tokens and its keys in two parallel arrays, not an object per entry: the tokens array
  * holds raw doubles (a token above 2^31 would otherwise be a heap number of its own), and the keys array
  * points at the strings the store's Map holds already. That is two heap objects fewer per stored key for
- * V8's full collections to mark, and 37 bytes less heap per key (bench/micro/store-memory.ts; docs/PERFORMANCE.md, session 17).
+ * V8's full collections to mark, and 37 bytes less heap per key (bench/micro/store-memory.ts;
+ * docs/PERFORMANCE.md, session 17).
  */
 import { compareKeys, compareTokenKey } from './key-order.js';
 
