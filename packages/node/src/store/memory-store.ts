@@ -5,7 +5,7 @@
  *
  * The Map holds each key's record itself, not an entry pointing to it: a read is one Map lookup and one
  * object, the hottest path of a node (a dependent load fewer per read than key -> entry -> record). The
- * index's `{token, key}` entries are written when a key first appears and removed when it is purged; a
+ * index's (token, key) pairs are written when a key first appears and removed when it is purged; a
  * newer record for a key replaces the Map's value only, and a scan looks each indexed key up in the Map.
  *
  * The last key looked up or written is remembered with its record: a replica write looks its key up three

@@ -5,11 +5,11 @@
  * seeking costs two binary searches. So a scan page costs O(log n + page), never O(n), however many records
  * the store holds.
  *
- * A chunk keeps its tokens and its keys in two parallel arrays, not an object per entry: the tokens array
- * holds raw doubles (a token above 2^31 would otherwise be a heap number of its own), and the keys array
- * points at the strings the store's Map holds already. That is two heap objects fewer per stored key for
- * V8's full collections to mark, and 37 bytes less heap per key (bench/micro/store-memory.ts;
- * docs/PERFORMANCE.md, session 17).
+ * A chunk keeps its tokens and its keys in two parallel arrays, not an object per entry: the tokens
+ * array holds its numbers unboxed (in an object's field a token, up to 2^32, is a heap number), and the
+ * keys array points at the strings the store's Map holds already. That is up to two heap objects fewer
+ * per stored key for V8's full collections to mark, and 37 bytes less heap per key
+ * (bench/micro/store-memory.ts; docs/PERFORMANCE.md, session 17).
  */
 import { compareKeys, compareTokenKey } from './key-order.js';
 
