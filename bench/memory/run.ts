@@ -38,11 +38,25 @@ function directoryBytes(directory: string): number {
   return Number(execFileSync('du', ['-sb', directory], { encoding: 'utf8' }).split('\t')[0]);
 }
 
+/** The node's V8 heap, in use and committed (`nodejs_heap_size_used_bytes` and `_total_bytes`, /metrics). */
+async function heapBytes(address: string): Promise<{ used: number; total: number }> {
+  const response = await fetch(`http://${address}/metrics`, { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`${address}/metrics: HTTP ${response.status}`);
+  const lines = (await response.text()).split('\n');
+  const read = (name: string): number => {
+    const line = lines.find((text) => text.startsWith(`${name} `));
+    if (line === undefined) throw new Error(`${address}/metrics: no ${name}`);
+    return Number(line.split(' ')[1]);
+  };
+  return { used: read('nodejs_heap_size_used_bytes'), total: read('nodejs_heap_size_total_bytes') };
+}
+
 async function measureRingkv(label: string, keys: number, options: RingkvNodeOptions, rows: Row[]) {
   const node = await startRingkvNode({ ...options, replicationFactor: 1, readQuorum: 1, writeQuorum: 1 });
   try {
     await sleep(settleMs);
     const beforeBytes = await residentBytes(node.process.pid);
+    const heapBefore = await heapBytes(node.address);
     const loaded = await preloadWs({
       urls: [`ws://${node.address}/ws`],
       count: keys,
@@ -56,6 +70,7 @@ async function measureRingkv(label: string, keys: number, options: RingkvNodeOpt
       throw new Error(`load: ${loaded.failures} failures, e.g. ${loaded.failureSample}`);
     await sleep(settleMs);
     const afterBytes = await residentBytes(node.process.pid);
+    const heapAfter = await heapBytes(node.address);
     const diskBytes = options.dataDirectory ? directoryBytes(options.dataDirectory) : undefined;
     rows.push({
       target: label,
@@ -66,6 +81,19 @@ async function measureRingkv(label: string, keys: number, options: RingkvNodeOpt
       keys: loaded.keys,
       loadSeconds: loaded.elapsedMs / 1000,
       note: loaded.keys < keys ? `load stopped at the ${loadTimeoutMs / 1000} s bound` : undefined,
+    });
+    const heapRow = { target: label, keys: loaded.keys };
+    rows.push({
+      ...heapRow,
+      measure: 'V8 heap used',
+      beforeBytes: heapBefore.used,
+      afterBytes: heapAfter.used,
+    });
+    rows.push({
+      ...heapRow,
+      measure: 'V8 heap total',
+      beforeBytes: heapBefore.total,
+      afterBytes: heapAfter.total,
     });
   } finally {
     await stopProcess(node.process);
@@ -166,7 +194,10 @@ async function main(): Promise<void> {
     `${keys.toLocaleString('en-US')} keys of 16 bytes (\`key:\` + 12 digits) with 100-byte values, loaded in batches of ` +
       '1,000 (ringkv: WebSocket batch frames of `create`, 4 connections; Redis: ioredis pipelines of SET). ' +
       'ringkv is one node with replication factor 1. RSS is read from /proc after 3 s of settling, so it includes ' +
-      "V8 heap headroom and, with `--data`, LMDB pages mapped into the process. Redis's figure is `used_memory`.",
+      "V8 heap headroom and, with `--data`, LMDB pages mapped into the process. Redis's figure is `used_memory`. " +
+      "ringkv's 'V8 heap used' and 'V8 heap total' are the node's `nodejs_heap_size_used_bytes` and " +
+      '`nodejs_heap_size_total_bytes` (its /metrics) at the same two moments: what its JavaScript objects take, ' +
+      'and the heap V8 has committed, free space included.',
   ];
   if (values['no-write'] !== true) {
     const command = `pnpm bench:memory ${process.argv.slice(2).join(' ')}`.trim();
