@@ -196,8 +196,9 @@ async function main(): Promise<void> {
       'ringkv is one node with replication factor 1. RSS is read from /proc after 3 s of settling, so it includes ' +
       "V8 heap headroom and, with `--data`, LMDB pages mapped into the process. Redis's figure is `used_memory`. " +
       "ringkv's 'V8 heap used' and 'V8 heap total' are the node's `nodejs_heap_size_used_bytes` and " +
-      '`nodejs_heap_size_total_bytes` (its /metrics) at the same two moments: what its JavaScript objects take, ' +
-      'and the heap V8 has committed, free space included.',
+      '`nodejs_heap_size_total_bytes` (its /metrics) at the same two moments: the heap in use (live objects, and ' +
+      'garbage that no full collection has reached yet: an idle node runs none) and the heap V8 has committed, ' +
+      'free space included.',
   ];
   if (values['no-write'] !== true) {
     const command = `pnpm bench:memory ${process.argv.slice(2).join(' ')}`.trim();
