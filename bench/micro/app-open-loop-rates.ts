@@ -1,0 +1,72 @@
+/**
+ * The app-level open loop (`AppOpenLoopProcess`: RingClient and its call timer in a process of their own,
+ * as bench:cluster's "app half peak" cell runs it) against one ringkv node with replication factor 1, at
+ * each rate given, unpinned: where the client's latency from the intended call time starts to climb.
+ *   flock /tmp/ringkv-cpu.lock npx tsx bench/micro/app-open-loop-rates.ts [--seconds 8] 20000 35000 43000
+ * 90% reads / 10% updates of 100,000 preloaded keys, 100-byte values, as the cluster bench's app cells.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { AppOpenLoopProcess } from '../lib/app-open-loop-process.js';
+import { jsonValueText, valueBytes } from '../lib/keys.js';
+import { stopAll } from '../lib/processes.js';
+import { startRingkvNode } from '../lib/ringkv.js';
+import { preloadWs } from '../lib/ws-preload.js';
+
+const { values, positionals } = parseArgs({
+  args: process.argv.slice(2),
+  options: { seconds: { type: 'string', default: '8' } },
+  allowPositionals: true,
+});
+const seconds = Number(values.seconds);
+const rates = positionals.map(Number);
+if (
+  !(seconds >= 1 && seconds <= 60) ||
+  rates.length === 0 ||
+  rates.some((rate) => !(rate >= 100 && rate <= 200_000))
+) {
+  throw new Error('usage: app-open-loop-rates.ts [--seconds 1-60] RATE... (each 100-200000 calls/s)');
+}
+const keyspace = 100_000;
+const logDirectory = mkdtempSync(path.join(os.tmpdir(), 'ringkv-app-rates-'));
+const node = await startRingkvNode({ logDirectory, replicationFactor: 1, readQuorum: 1, writeQuorum: 1 });
+try {
+  const urls = [`ws://${node.address}/ws`];
+  await preloadWs({
+    urls,
+    count: keyspace,
+    valueJson: jsonValueText,
+    batchSize: 500,
+    connections: 4,
+    timeoutMs: 120_000,
+  });
+  for (const opsPerSecond of rates) {
+    const generator = await AppOpenLoopProcess.start(
+      { kind: 'ringkv', urls },
+      {
+        workers: 0,
+        durationMs: seconds * 1000,
+        warmupMs: 1000,
+        keyspace,
+        readFraction: 0.9,
+        value: 'v'.repeat(valueBytes - 2),
+        seed: 7,
+        opsPerSecond,
+        inflightMax: 10_000,
+      },
+    );
+    try {
+      const { result, cpuPercent } = await generator.run();
+      const { p50Ms, p99Ms, p999Ms, maxMs } = result.latency;
+      console.log(
+        `${opsPerSecond}/s offered: ${Math.round(result.opsPerSecond)} ops/s, p50 ${p50Ms.toFixed(2)} p99 ${p99Ms.toFixed(2)} p99.9 ${p999Ms.toFixed(2)} max ${maxMs.toFixed(1)} ms, ${result.skipped} skipped, client process ${Math.round(cpuPercent)}% CPU`,
+      );
+    } finally {
+      await generator.stop();
+    }
+  }
+} finally {
+  await stopAll();
+}
