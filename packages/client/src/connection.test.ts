@@ -175,6 +175,37 @@ describe('Connection', () => {
     connection.close();
   });
 
+  it('fails a caller still waiting for a slot with TIMEOUT at its deadline, and one past waitersMax with UNAVAILABLE at once', async () => {
+    const held: { socket: WsSocket; id: number }[] = [];
+    const server = await rawServer((socket, frame) => {
+      for (const request of [frame].flat() as { id: number }[]) held.push({ socket, id: request.id });
+    });
+    const connection = await open(server.url, { inflightMax: 1, waitersMax: 1 });
+    const first = connection.request({ op: 'read', key: 'a' }, soon());
+    const waiting = connection.request({ op: 'read', key: 'b' }, Date.now() + 100);
+    await expect(connection.request({ op: 'read', key: 'c' }, soon())).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: 'client queue full: 1 requests wait for a slot',
+    });
+    expect(connection.waiting).toBe(1);
+    await expect(waiting).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringContaining('no free request slot'),
+    });
+    // The timed-out caller never took a slot: the first request's reply frees it, and the next one goes.
+    await waitFor(() => held.length === 1);
+    const only = held.shift()!;
+    only.socket.send(JSON.stringify({ id: only.id, ok: true, result: 1 }));
+    await expect(first).resolves.toBe(1);
+    const next = connection.request({ op: 'read', key: 'd' }, soon());
+    await waitFor(() => held.length === 1);
+    expect(server.frames).toHaveLength(2);
+    const last = held.shift()!;
+    last.socket.send(JSON.stringify({ id: last.id, ok: true, result: 2 }));
+    await expect(next).resolves.toBe(2);
+    connection.close();
+  });
+
   it('fails a request with TIMEOUT when no reply comes before its deadline, and ignores the late reply', async () => {
     let pendingReply: (() => void) | undefined;
     const server = await rawServer((socket, frame) => {
