@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseServerSample, serverDelaysBetween } from './node-metrics.js';
+import { parseServerSample, serverDelaysBetween, unlabelledValues } from './node-metrics.js';
 
 function exposition(gcMinor: [number, number], gcMajor: [number, number], buckets: number[]): string {
   const bounds = ['0.0001', '0.001', '0.01', '+Inf'];
@@ -44,5 +44,27 @@ describe('node metrics around a cell', () => {
   it('has no request percentile when no WebSocket request came in', () => {
     const sample = parseServerSample(exposition([0, 0], [0, 0], [5, 5, 5, 5]));
     expect(serverDelaysBetween(sample, sample).requestP99BoundMs).toBeUndefined();
+  });
+});
+
+describe('unlabelledValues', () => {
+  it('reads the named samples without labels and leaves labelled and absent ones out', () => {
+    const text = [
+      '# HELP nodejs_heap_size_used_bytes Process heap size used from Node.js in bytes.',
+      '# TYPE nodejs_heap_size_used_bytes gauge',
+      'nodejs_heap_size_used_bytes 31457280',
+      'nodejs_heap_space_size_used_bytes{space="old"} 23068672',
+      'ringkv_replica_write_keys 12',
+    ].join('\n');
+    const values = unlabelledValues(text, [
+      'nodejs_heap_size_used_bytes',
+      'nodejs_heap_space_size_used_bytes',
+      'ringkv_replica_write_keys',
+      'ringkv_read_repairs',
+    ]);
+    expect([...values]).toEqual([
+      ['nodejs_heap_size_used_bytes', 31457280],
+      ['ringkv_replica_write_keys', 12],
+    ]);
   });
 });

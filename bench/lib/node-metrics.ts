@@ -103,10 +103,25 @@ function bucketPercentileBoundMs(
   return undefined;
 }
 
-async function scrape(address: string): Promise<ServerSample> {
+/** The values of unlabelled samples `names` in a Prometheus exposition text (absent ones left out). */
+export function unlabelledValues(exposition: string, names: readonly string[]): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const line of exposition.split('\n')) {
+    const match = sampleLine.exec(line);
+    if (match && match[2] === undefined && names.includes(match[1]!)) values.set(match[1]!, Number(match[3]));
+  }
+  return values;
+}
+
+/** One node's `/metrics` text. */
+export async function scrapeText(address: string): Promise<string> {
   const response = await fetch(`http://${address}/metrics`, { signal: AbortSignal.timeout(5_000) });
   if (!response.ok) throw new Error(`${address}/metrics: HTTP ${response.status}`);
-  return parseServerSample(await response.text());
+  return response.text();
+}
+
+async function scrape(address: string): Promise<ServerSample> {
+  return parseServerSample(await scrapeText(address));
 }
 
 /** Runs `work` between two scrapes of the first node's `/metrics` and returns what the node saw meanwhile. */

@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { writeBenchmarksSection } from '../lib/benchmarks-md.js';
 import { jsonValueText, keyAt, redisValue } from '../lib/keys.js';
 import { describeRun, machineInfo } from '../lib/machine.js';
+import { scrapeText, unlabelledValues } from '../lib/node-metrics.js';
 import { residentBytes, sleep, stopAll, stopProcess } from '../lib/processes.js';
 import { ensureRedisInstalled, redisUsedMemoryBytes, startRedisStandalone } from '../lib/redis.js';
 import { type RingkvNodeOptions, startRingkvNode } from '../lib/ringkv.js';
@@ -38,17 +39,16 @@ function directoryBytes(directory: string): number {
   return Number(execFileSync('du', ['-sb', directory], { encoding: 'utf8' }).split('\t')[0]);
 }
 
-/** The node's V8 heap, in use and committed (`nodejs_heap_size_used_bytes` and `_total_bytes`, /metrics). */
+const heapUsed = 'nodejs_heap_size_used_bytes';
+const heapTotal = 'nodejs_heap_size_total_bytes';
+
+/** The node's V8 heap, in use and committed (from its /metrics). */
 async function heapBytes(address: string): Promise<{ used: number; total: number }> {
-  const response = await fetch(`http://${address}/metrics`, { signal: AbortSignal.timeout(5_000) });
-  if (!response.ok) throw new Error(`${address}/metrics: HTTP ${response.status}`);
-  const lines = (await response.text()).split('\n');
-  const read = (name: string): number => {
-    const line = lines.find((text) => text.startsWith(`${name} `));
-    if (line === undefined) throw new Error(`${address}/metrics: no ${name}`);
-    return Number(line.split(' ')[1]);
-  };
-  return { used: read('nodejs_heap_size_used_bytes'), total: read('nodejs_heap_size_total_bytes') };
+  const values = unlabelledValues(await scrapeText(address), [heapUsed, heapTotal]);
+  const used = values.get(heapUsed);
+  const total = values.get(heapTotal);
+  if (used === undefined || total === undefined) throw new Error(`${address}/metrics: no V8 heap sizes`);
+  return { used, total };
 }
 
 async function measureRingkv(label: string, keys: number, options: RingkvNodeOptions, rows: Row[]) {

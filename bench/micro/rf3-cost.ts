@@ -20,6 +20,7 @@ import { createRingClientAdapter } from '../cluster/ringkv-adapter.js';
 import { type AppLoadOptions, runAppLoad, runAppOpenLoop } from '../lib/app-load.js';
 import { processSyscalls, withCpuShares } from '../lib/cpu.js';
 import { jsonValueText, valueBytes } from '../lib/keys.js';
+import { scrapeText, unlabelledValues } from '../lib/node-metrics.js';
 import { stopAll } from '../lib/processes.js';
 import { type RingkvNode, startRingkvCluster, stopRingkv, webSocketUrls } from '../lib/ringkv.js';
 import { preloadWs } from '../lib/ws-preload.js';
@@ -29,13 +30,11 @@ const replicationNames = ['read_batches', 'read_keys', 'write_batches', 'write_k
 /** The replication totals of every node, summed (ringkv_replica_* and ringkv_read_repairs). */
 async function replicationTotals(nodes: readonly RingkvNode[]): Promise<Record<string, number>> {
   const totals: Record<string, number> = Object.fromEntries(replicationNames.map((name) => [name, 0]));
+  const metricOf = (name: string) =>
+    name === 'read_repairs' ? 'ringkv_read_repairs' : `ringkv_replica_${name}`;
   for (const node of nodes) {
-    const text = await (await fetch(`http://${node.address}/metrics`)).text();
-    for (const name of replicationNames) {
-      const metric = name === 'read_repairs' ? 'ringkv_read_repairs' : `ringkv_replica_${name}`;
-      const line = text.split('\n').find((candidate) => candidate.startsWith(`${metric} `));
-      totals[name]! += line ? Number(line.split(' ')[1]) : 0;
-    }
+    const values = unlabelledValues(await scrapeText(node.address), replicationNames.map(metricOf));
+    for (const name of replicationNames) totals[name]! += values.get(metricOf(name)) ?? 0;
   }
   return totals;
 }
