@@ -25,13 +25,22 @@ import { stopAll } from '../lib/processes.js';
 import { type RingkvNode, startRingkvCluster, stopRingkv, webSocketUrls } from '../lib/ringkv.js';
 import { preloadWs } from '../lib/ws-preload.js';
 
-const replicationNames = ['read_batches', 'read_keys', 'write_batches', 'write_keys', 'read_repairs'];
+/** Short names of the /metrics totals summed over the nodes, and the metric each stands for. */
+const replicationMetrics: Record<string, string> = {
+  read_batches: 'ringkv_replica_read_batches',
+  read_keys: 'ringkv_replica_read_keys',
+  write_batches: 'ringkv_replica_write_batches',
+  write_keys: 'ringkv_replica_write_keys',
+  read_repairs: 'ringkv_read_repairs',
+  peer_frames: 'ringkv_peer_frames_sent',
+  peer_messages: 'ringkv_peer_messages_sent',
+};
+const replicationNames = Object.keys(replicationMetrics);
 
-/** The replication totals of every node, summed (ringkv_replica_* and ringkv_read_repairs). */
+/** The replication and peer-link totals of every node, summed. */
 async function replicationTotals(nodes: readonly RingkvNode[]): Promise<Record<string, number>> {
   const totals: Record<string, number> = Object.fromEntries(replicationNames.map((name) => [name, 0]));
-  const metricOf = (name: string) =>
-    name === 'read_repairs' ? 'ringkv_read_repairs' : `ringkv_replica_${name}`;
+  const metricOf = (name: string) => replicationMetrics[name]!;
   for (const node of nodes) {
     const values = unlabelledValues(await scrapeText(node.address), replicationNames.map(metricOf));
     for (const name of replicationNames) totals[name]! += values.get(metricOf(name)) ?? 0;
@@ -137,6 +146,7 @@ async function main(): Promise<void> {
           `write keys ${Math.round(delta('write_keys') / seconds)}/s`,
           `${(delta('write_keys') / Math.max(1, delta('write_batches'))).toFixed(1)} per batch`,
           `read repairs ${delta('read_repairs')}`,
+          `peer frames per op ${perOp(delta('peer_frames'))} (${(delta('peer_messages') / Math.max(1, delta('peer_frames'))).toFixed(1)} messages each)`,
           `syscalls per op: servers ${perOp(serverReads)} reads ${perOp(serverWrites)} writes`,
           `app ${perOp(appSyscallsAfter.reads - appSyscallsBefore.reads)} reads ${perOp(appSyscallsAfter.writes - appSyscallsBefore.writes)} writes`,
         ].join('; '),

@@ -134,6 +134,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
         reclamation: () => node?.repair.reclamationStatus(),
         replication: () => node && { ...node.data.batches.stats, ...node.data.coordinator.stats },
         peerServed: () => node?.transport.counters,
+        peerLinks: () => node?.transport.stats(),
       },
       () => clock.nowMs(),
     );

@@ -93,6 +93,21 @@ describe('NodeMetrics', () => {
     expect((await metrics.text()).body).toContain('ringkv_replica_write_keys_served 9');
   });
 
+  it('shows the frames and messages the node sent its peers', async () => {
+    const links = { framesSent: 3, messagesSent: 11 };
+    const metrics = new NodeMetrics({
+      storeCounts: () => ({ keys: 0, bytes: 0 }),
+      peerLinks: () => links,
+    });
+    const text = (await metrics.text()).body;
+    expect(text).toContain('ringkv_peer_frames_sent 3');
+    expect(text).toContain('ringkv_peer_messages_sent 11');
+    links.framesSent = 4;
+    expect((await metrics.text()).body).toContain('ringkv_peer_frames_sent 4');
+    const without = new NodeMetrics({ storeCounts: () => ({ keys: 0, bytes: 0 }) });
+    expect((await without.text()).body).toContain('ringkv_peer_frames_sent 0');
+  });
+
   it('feeds the per-second window of the stats topic', () => {
     let nowMs = 0;
     const metrics = new NodeMetrics({ storeCounts: () => ({ keys: 0, bytes: 0 }) }, () => nowMs);

@@ -22,6 +22,13 @@ export interface MetricsSources {
   replication?(): ReplicationCounts | undefined;
   /** What this node answered other nodes since it started (io/peer-inbox.ts, `PeerTransport.counters`). */
   peerServed?(): PeerServedCounters | undefined;
+  /** Frames and messages this node sent other nodes since it started (`PeerTransport.stats`). */
+  peerLinks?(): PeerLinkCounts | undefined;
+}
+
+export interface PeerLinkCounts {
+  framesSent: number;
+  messagesSent: number;
 }
 
 export interface ReplicationCounts {
@@ -74,6 +81,12 @@ const peerServedGauges: Array<[name: string, field: keyof PeerServedCounters, he
     'replicaWriteKeysServed',
     'Replica writes answered for coordinators, total (every record of a batch counts)',
   ],
+];
+
+// Messages per frame (messages / frames) says how much the per-turn coalescing of peer traffic saves.
+const peerLinkGauges: Array<[name: string, field: keyof PeerLinkCounts, help: string]> = [
+  ['ringkv_peer_frames_sent', 'framesSent', 'WebSocket frames sent to other nodes, total'],
+  ['ringkv_peer_messages_sent', 'messagesSent', 'Requests, replies and gossip in those frames, total'],
 ];
 
 // Totals since the node started, as gauges read at scrape time (like the rebalance figures above).
@@ -267,6 +280,7 @@ export class NodeMetrics {
     totalsGauges(registry, reclamationGauges, () => sources.reclamation?.());
     totalsGauges(registry, replicationGauges, () => sources.replication?.());
     totalsGauges(registry, peerServedGauges, () => sources.peerServed?.());
+    totalsGauges(registry, peerLinkGauges, () => sources.peerLinks?.());
   }
 
   recordOp(op: string, transport: Transport, code: string, durationMs: number): void {
