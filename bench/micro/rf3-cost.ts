@@ -4,7 +4,7 @@
  * loop at a fixed rate (so two builds compared at the same rate do the same work per second), plus the
  * replica batches the nodes sent (from /metrics). Run it from an `ab-snapshot.sh` tree to compare builds:
  *   flock /tmp/ringkv-cpu.lock npx tsx bench/micro/rf3-cost.ts [--seconds 4] [--rate 6000]
- *     [--cells closed50,closed1000,open] [--read-fraction 0.9] [--cpu-prof-dir DIR]  (the nodes' profiles, written when they stop)
+ *     [--cells closed50,closed1000,open] [--read-fraction 0.9] [--keys 100000] [--cpu-prof-dir DIR]  (the nodes' profiles, written when they stop)
  *     [--node-flag=--some-v8-flag ...] (added to every node's command line; repeatable; the nodes' output goes to the log directory it prints)
  * Same keys, values and 90/10 mix as bench:cluster's app cells; ports from bench/lib/ports.ts.
  * The app (this process) runs with Node's default V8 flags. About one closed1000 run in three then lands
@@ -23,6 +23,7 @@ import { jsonValueText, valueBytes } from '../lib/keys.js';
 import { scrapeText, unlabelledValues } from '../lib/node-metrics.js';
 import { stopAll } from '../lib/processes.js';
 import { type RingkvNode, startRingkvCluster, stopRingkv, webSocketUrls } from '../lib/ringkv.js';
+import { readMainThreadSchedule } from '../lib/schedstat.js';
 import { preloadWs } from '../lib/ws-preload.js';
 
 /** Short names of the /metrics totals summed over the nodes, and the metric each stands for. */
@@ -48,6 +49,14 @@ async function replicationTotals(nodes: readonly RingkvNode[]): Promise<Record<s
   return totals;
 }
 
+/**
+ * Timeslices of the processes' main threads so far, summed: each is a stretch on a CPU, so each one after
+ * the first was a wakeup (or a return after preemption), with the caches the other processes left behind.
+ */
+function mainThreadTimeslices(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => sum + (readMainThreadSchedule(pid)?.timeslices ?? 0), 0);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
@@ -56,6 +65,7 @@ async function main(): Promise<void> {
       rate: { type: 'string', default: '6000' },
       cells: { type: 'string', default: 'closed50,closed1000,open' },
       'read-fraction': { type: 'string', default: '0.9' },
+      keys: { type: 'string', default: '100000' },
       'cpu-prof-dir': { type: 'string' },
       'node-flag': { type: 'string', multiple: true, default: [] },
     },
@@ -67,6 +77,9 @@ async function main(): Promise<void> {
     throw new Error('--seconds must be 1-30 and --rate 100-100000');
   }
   if (!(readFraction >= 0 && readFraction <= 1)) throw new Error('--read-fraction must be from 0 to 1');
+  const keys = Number(values.keys);
+  if (!(Number.isInteger(keys) && keys >= 100 && keys <= 10_000_000))
+    throw new Error('--keys must be 100-10000000');
   const logDirectory = mkdtempSync(path.join(os.tmpdir(), 'ringkv-rf3-cost-'));
   console.log(`node logs: ${logDirectory}`);
   const profile = values['cpu-prof-dir'];
@@ -82,13 +95,13 @@ async function main(): Promise<void> {
   });
   try {
     const urls = webSocketUrls(nodes);
-    const preload = { urls, count: 100_000, valueJson: jsonValueText, batchSize: 500, connections: 8 };
+    const preload = { urls, count: keys, valueJson: jsonValueText, batchSize: 500, connections: 8 };
     await preloadWs({ ...preload, timeoutMs: 120_000 });
     const adapter = await createRingClientAdapter(urls);
     const common: Omit<AppLoadOptions, 'workers'> = {
       durationMs: seconds * 1000,
       warmupMs: 1000,
-      keyspace: 100_000,
+      keyspace: keys,
       readFraction,
       value: 'v'.repeat(valueBytes - 2),
       seed: 7,
@@ -113,6 +126,8 @@ async function main(): Promise<void> {
       const before = await replicationTotals(nodes);
       const syscallsBefore = pids.map((pid) => processSyscalls(pid));
       const appSyscallsBefore = processSyscalls('self');
+      const slicesBefore = mainThreadTimeslices(pids);
+      const appSlicesBefore = mainThreadTimeslices([process.pid]);
       // The cell's span on CLOCK_MONOTONIC, the clock V8's .cpuprofile timestamps use (microseconds).
       const startMicros = process.hrtime.bigint() / 1000n;
       // For tools attached from outside (perf, strace): the load starts now, warm-up first.
@@ -122,6 +137,8 @@ async function main(): Promise<void> {
       const after = await replicationTotals(nodes);
       const syscallsAfter = pids.map((pid) => processSyscalls(pid));
       const appSyscallsAfter = processSyscalls('self');
+      const slicesAfter = mainThreadTimeslices(pids);
+      const appSlicesAfter = mainThreadTimeslices([process.pid]);
       if (profile) console.log(`${name}: profile window ${startMicros} ${endMicros}`);
       // Over the whole cell (warm-up included), so per-op figures use the same span's CPU shares.
       const delta = (key: string) => after[key]! - before[key]!;
@@ -149,6 +166,7 @@ async function main(): Promise<void> {
           `peer frames per op ${perOp(delta('peer_frames'))} (${(delta('peer_messages') / Math.max(1, delta('peer_frames'))).toFixed(1)} messages each)`,
           `syscalls per op: servers ${perOp(serverReads)} reads ${perOp(serverWrites)} writes`,
           `app ${perOp(appSyscallsAfter.reads - appSyscallsBefore.reads)} reads ${perOp(appSyscallsAfter.writes - appSyscallsBefore.writes)} writes`,
+          `main-thread timeslices per op: servers ${perOp(slicesAfter - slicesBefore)}, app ${perOp(appSlicesAfter - appSlicesBefore)}`,
         ].join('; '),
       );
     }
