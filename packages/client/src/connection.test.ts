@@ -206,6 +206,37 @@ describe('Connection', () => {
     connection.close();
   });
 
+  it('expires waiters by their own deadlines, in any order, lets the live one in, and fails the rest on close', async () => {
+    const held: { socket: WsSocket; id: number; key: string }[] = [];
+    const server = await rawServer((socket, frame) => {
+      for (const request of [frame].flat() as { id: number; key: string }[]) {
+        held.push({ socket, id: request.id, key: request.key });
+      }
+    });
+    const connection = await open(server.url, { inflightMax: 1, waitersMax: 2 });
+    const first = connection.request({ op: 'read', key: 'a' }, soon());
+    // Queued first with the later deadline: the timer must not wait for it to expire the one behind.
+    const patient = connection.request({ op: 'read', key: 'b' }, Date.now() + 10_000);
+    const hasty = connection.request({ op: 'read', key: 'c' }, Date.now() + 100);
+    await expect(hasty).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(connection.waiting).toBe(1);
+    // The expired waiter no longer counts against waitersMax: two may wait again.
+    const third = connection.request({ op: 'read', key: 'd' }, soon());
+    expect(connection.waiting).toBe(2);
+    await waitFor(() => held.length === 1);
+    const a = held.shift()!;
+    a.socket.send(JSON.stringify({ id: a.id, ok: true, result: 'A' }));
+    await expect(first).resolves.toBe('A');
+    // The slot goes to the oldest live waiter, past the expired one.
+    await waitFor(() => held.length === 1);
+    expect(held[0]!.key).toBe('b');
+    expect(connection.waiting).toBe(1);
+    connection.close();
+    await expect(patient).rejects.toMatchObject({ code: 'UNAVAILABLE', sent: true });
+    await expect(third).rejects.toMatchObject({ code: 'UNAVAILABLE', sent: false });
+    expect(connection.waiting).toBe(0);
+  });
+
   it('fails a request with TIMEOUT when no reply comes before its deadline, and ignores the late reply', async () => {
     let pendingReply: (() => void) | undefined;
     const server = await rawServer((socket, frame) => {

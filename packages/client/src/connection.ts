@@ -24,13 +24,6 @@ export interface ConnectionOptions {
   onClose?: (reason: string) => void;
 }
 
-interface Waiter {
-  start: () => void;
-  reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
-  done: boolean;
-}
-
 export interface ConnectionCounters {
   requestsSent: number;
   framesSent: number;
@@ -60,14 +53,21 @@ export class Connection {
   private readonly socket: WebSocketLike;
   private readonly options: ConnectionOptions;
   private readonly pending = new Map<number, Pending>();
-  private readonly waiters = new Fifo<Waiter>();
+  /**
+   * Requests waiting for a slot (`inflightMax` are in flight), oldest first. Their deadlines share the
+   * deadline timer below: a waiter is the request itself, with no timer or closure of its own (a client
+   * that falls behind queues many, and per-waiter objects made it fall further behind).
+   */
+  private readonly waiters = new Fifo<Pending>();
+  /** The waiters still waiting: those that timed out stay in `waiters` until their turn (skipped). */
+  private waitingCount = 0;
   private queue: Pending[] = [];
   private nextId = 1;
   private flushScheduled = false;
   /**
-   * One timer for every deadline, armed for the earliest; `deadlineTimerAtMs` is when it fires. (Node's
-   * timers of one duration share a list, so this saves little CPU; it keeps one timer object per
-   * connection instead of one per request.)
+   * One timer for every deadline, of the requests in flight and of those waiting for a slot, armed for
+   * the earliest; `deadlineTimerAtMs` is when it fires. (Node's timers of one duration share a list, so
+   * this saves little CPU; it keeps one timer object per connection instead of one per request.)
    */
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   private deadlineTimerAtMs = Number.POSITIVE_INFINITY;
@@ -133,7 +133,7 @@ export class Connection {
   }
 
   get waiting(): number {
-    return this.waiters.size;
+    return this.waitingCount;
   }
 
   /**
@@ -174,17 +174,14 @@ export class Connection {
       reject,
       sink,
       slot,
+      waiting: false,
     };
     if (this.closedReason !== undefined) {
       fail(entry, new ConnectionLostError(redactUrl(this.url), false, this.closedReason));
     } else if (this.pending.size < this.options.inflightMax && this.waiters.size === 0) {
       this.enqueue(entry);
     } else {
-      this.waitForSlot(
-        () => this.enqueue(entry),
-        (error) => fail(entry, error),
-        deadlineMs,
-      );
+      this.waitForSlot(entry);
     }
   }
 
@@ -194,24 +191,18 @@ export class Connection {
     this.onClosed(reason);
   }
 
-  private waitForSlot(start: () => void, reject: (error: Error) => void, deadlineMs: number): void {
-    if (this.waiters.size >= this.options.waitersMax) {
-      reject(
-        new RingKvError('UNAVAILABLE', `client queue full: ${this.waiters.size} requests wait for a slot`),
+  private waitForSlot(entry: Pending): void {
+    if (this.waitingCount >= this.options.waitersMax) {
+      fail(
+        entry,
+        new RingKvError('UNAVAILABLE', `client queue full: ${this.waitingCount} requests wait for a slot`),
       );
       return;
     }
-    const waiter: Waiter = { start, reject, done: false, timer: undefined as never };
-    waiter.timer = setTimeout(
-      () => {
-        waiter.done = true;
-        reject(
-          new RingKvError('TIMEOUT', `no free request slot on ${redactUrl(this.url)} before the deadline`),
-        );
-      },
-      Math.max(0, deadlineMs - Date.now()),
-    );
-    this.waiters.push(waiter);
+    entry.waiting = true;
+    this.waitingCount++;
+    this.waiters.push(entry);
+    if (entry.deadlineMs < this.deadlineTimerAtMs) this.armDeadlineTimer(entry.deadlineMs);
   }
 
   private enqueue(entry: Pending): void {
@@ -251,6 +242,22 @@ export class Connection {
         ),
       );
     }
+    // Bounded by waitersMax. A waiter that timed out stays in the queue until its turn comes (skipped).
+    this.waiters.forEach((waiter) => {
+      if (!waiter.waiting) return;
+      if (waiter.deadlineMs > nowMs) {
+        nextMs = Math.min(nextMs, waiter.deadlineMs);
+        return;
+      }
+      waiter.waiting = false;
+      this.waitingCount--;
+      fail(
+        waiter,
+        new RingKvError('TIMEOUT', `no free request slot on ${redactUrl(this.url)} before the deadline`),
+      );
+    });
+    // Timed-out waiters leave the queue when their turn comes; if slots stay taken, drop them now.
+    if (this.waiters.size > 2 * this.waitingCount + 1024) this.waiters.retain((waiter) => waiter.waiting);
     // A request let in from the waiters above may already have armed an earlier timer.
     if (nextMs < this.deadlineTimerAtMs && this.closedReason === undefined) this.armDeadlineTimer(nextMs);
   }
@@ -336,10 +343,10 @@ export class Connection {
     while (this.pending.size < this.options.inflightMax && this.closedReason === undefined) {
       const waiter = this.waiters.shift();
       if (!waiter) break;
-      if (waiter.done) continue;
-      clearTimeout(waiter.timer);
-      waiter.done = true;
-      waiter.start();
+      if (!waiter.waiting) continue; // it timed out while waiting
+      waiter.waiting = false;
+      this.waitingCount--;
+      this.enqueue(waiter);
     }
   }
 
@@ -355,10 +362,10 @@ export class Connection {
     this.pending.clear();
     this.queue = [];
     for (let waiter = this.waiters.shift(); waiter; waiter = this.waiters.shift()) {
-      if (waiter.done) continue;
-      clearTimeout(waiter.timer);
-      waiter.done = true;
-      waiter.reject(new ConnectionLostError(url, false, reason));
+      if (!waiter.waiting) continue;
+      waiter.waiting = false;
+      this.waitingCount--;
+      fail(waiter, new ConnectionLostError(url, false, reason));
     }
     this.options.onClose?.(reason);
   }

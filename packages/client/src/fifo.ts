@@ -11,6 +11,22 @@ export class Fifo<T> {
     this.items.push(item);
   }
 
+  /** Visits every item, oldest first. */
+  forEach(visit: (item: T) => void): void {
+    const items = this.items;
+    for (let index = this.head; index < items.length; index++) visit(items[index] as T);
+  }
+
+  /** Keeps only the items `keep` accepts, in order. */
+  retain(keep: (item: T) => boolean): void {
+    const kept: T[] = [];
+    this.forEach((item) => {
+      if (keep(item)) kept.push(item);
+    });
+    this.items = kept;
+    this.head = 0;
+  }
+
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head];

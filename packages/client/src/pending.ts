@@ -23,6 +23,8 @@ export interface Pending {
   reject: ((error: Error) => void) | undefined;
   sink: ReplySink | undefined;
   slot: number;
+  /** Queued for a slot (the connection has `inflightMax` in flight); false once sent, failed or expired. */
+  waiting: boolean;
 }
 
 export function succeed(entry: Pending, result: unknown): void {
