@@ -206,6 +206,43 @@ describe('Connection', () => {
     connection.close();
   });
 
+  it("sends a turn's writes first and its reads in a batch of their own, answered while the writes wait", async () => {
+    const heldWrites: { socket: WsSocket; id: number }[] = [];
+    const server = await rawServer((socket, frame) => {
+      const requests = [frame].flat() as { id: number; op: string; key: string }[];
+      const replies = [];
+      for (const request of requests) {
+        if (request.op === 'read') replies.push({ id: request.id, ok: true, result: `read ${request.key}` });
+        else heldWrites.push({ socket, id: request.id });
+      }
+      // A batch is answered by one frame of replies in its order: only an all-read batch can go at once.
+      if (replies.length === requests.length) {
+        socket.send(JSON.stringify(Array.isArray(frame) ? replies : replies[0]));
+      }
+    });
+    const connection = await open(server.url);
+    const firstRead = connection.request({ op: 'read', key: 'a' }, soon());
+    const update = connection.request({ op: 'update', key: 'a', value: 1 }, soon());
+    const create = connection.request({ op: 'create', key: 'b', value: 2 }, soon());
+    const secondRead = connection.request({ op: 'read', key: 'c' }, soon());
+    await expect(Promise.all([firstRead, secondRead])).resolves.toEqual(['read a', 'read c']);
+    const ops = (frame: unknown) => ([frame].flat() as { op: string }[]).map((request) => request.op);
+    expect(server.frames.map(ops)).toEqual([
+      ['update', 'create'],
+      ['read', 'read'],
+    ]);
+    expect(heldWrites).toHaveLength(2);
+    const [first, second] = heldWrites;
+    first!.socket.send(
+      JSON.stringify([
+        { id: first!.id, ok: true, result: 'u' },
+        { id: second!.id, ok: true, result: 'c' },
+      ]),
+    );
+    await expect(Promise.all([update, create])).resolves.toEqual(['u', 'c']);
+    connection.close();
+  });
+
   it('expires waiters by their own deadlines, in any order, lets the live one in, and fails the rest on close', async () => {
     const held: { socket: WsSocket; id: number; key: string }[] = [];
     const server = await rawServer((socket, frame) => {

@@ -175,6 +175,7 @@ export class Connection {
       sink,
       slot,
       waiting: false,
+      read: body.op === 'read' || body.op === 'read_replica',
     };
     if (this.closedReason !== undefined) {
       fail(entry, new ConnectionLostError(redactUrl(this.url), false, this.closedReason));
@@ -262,15 +263,32 @@ export class Connection {
     if (nextMs < this.deadlineTimerAtMs && this.closedReason === undefined) this.armDeadlineTimer(nextMs);
   }
 
-  /** Sends the queued requests: one frame per request alone, batch frames of bounded size otherwise. */
+  /**
+   * Sends the queued requests: one frame per request alone, batch frames of bounded size otherwise. A
+   * batch is answered by one frame once every request in it is (SPEC), so reads, which a node answers at
+   * once, leave in frames of their own, after the turn's writes: a read batched with an update waited for
+   * the update's round between replicas. Writes go first so that a node sees a read of a key this client
+   * is writing after that write (it queues the read behind it, as within one batch).
+   */
   private flush(): void {
     this.flushScheduled = false;
     const queue = this.queue;
     this.queue = [];
     if (this.closedReason !== undefined) return;
+    let reads: Pending[] | undefined;
+    let others: Pending[] | undefined;
+    for (const entry of queue) {
+      if (entry.read) (reads ??= []).push(entry);
+      else (others ??= []).push(entry);
+    }
+    if (others) this.sendInChunks(others);
+    if (reads) this.sendInChunks(reads);
+  }
+
+  private sendInChunks(entries: readonly Pending[]): void {
     let chunk: Pending[] = [];
     let chars = 0;
-    for (const entry of queue) {
+    for (const entry of entries) {
       if (!this.pending.has(entry.id)) continue; // expired while queued
       const full =
         chunk.length >= this.options.batchRequestsMax ||

@@ -25,6 +25,8 @@ export interface Pending {
   slot: number;
   /** Queued for a slot (the connection has `inflightMax` in flight); false once sent, failed or expired. */
   waiting: boolean;
+  /** A read (`read`, `read_replica`): nodes answer these at once, so they leave in batches of their own. */
+  read: boolean;
 }
 
 export function succeed(entry: Pending, result: unknown): void {
