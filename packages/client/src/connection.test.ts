@@ -220,7 +220,7 @@ describe('Connection', () => {
         socket.send(JSON.stringify(Array.isArray(frame) ? replies : replies[0]));
       }
     });
-    const connection = await open(server.url);
+    const connection = await open(server.url, { readsApart: () => true });
     const firstRead = connection.request({ op: 'read', key: 'a' }, soon());
     const update = connection.request({ op: 'update', key: 'a', value: 1 }, soon());
     const create = connection.request({ op: 'create', key: 'b', value: 2 }, soon());
@@ -240,6 +240,30 @@ describe('Connection', () => {
       ]),
     );
     await expect(Promise.all([update, create])).resolves.toEqual(['u', 'c']);
+    connection.close();
+  });
+
+  it('sends reads and writes of a turn in one batch unless reads go apart (writes answered at once)', async () => {
+    const server = await rawServer((socket, frame) => {
+      const requests = [frame].flat() as { id: number }[];
+      socket.send(
+        JSON.stringify(requests.map((request) => ({ id: request.id, ok: true, result: request.id }))),
+      );
+    });
+    let apart = false;
+    const connection = await open(server.url, { readsApart: () => apart });
+    const calls = [
+      connection.request({ op: 'read', key: 'a' }, soon()),
+      connection.request({ op: 'update', key: 'a', value: 1 }, soon()),
+    ];
+    await Promise.all(calls);
+    expect(server.frames).toHaveLength(1);
+    apart = true;
+    await Promise.all([
+      connection.request({ op: 'read', key: 'a' }, soon()),
+      connection.request({ op: 'update', key: 'a', value: 2 }, soon()),
+    ]);
+    expect(server.frames).toHaveLength(3);
     connection.close();
   });
 

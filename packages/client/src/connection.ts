@@ -20,6 +20,11 @@ export interface ConnectionOptions {
   waitersMax: number;
   batchRequestsMax: number;
   batchCharsMax: number;
+  /**
+   * Whether a turn's reads leave in frames apart from its writes (see `flush`): worth a frame only while
+   * writes wait for other replicas. Asked at every flush; false when absent.
+   */
+  readsApart?: () => boolean;
   onEvent?: (event: DashboardEvent) => void;
   onClose?: (reason: string) => void;
 }
@@ -265,16 +270,22 @@ export class Connection {
 
   /**
    * Sends the queued requests: one frame per request alone, batch frames of bounded size otherwise. A
-   * batch is answered by one frame once every request in it is (SPEC), so reads, which a node answers at
-   * once, leave in frames of their own, after the turn's writes: a read batched with an update waited for
-   * the update's round between replicas. Writes go first so that a node sees a read of a key this client
-   * is writing after that write (it queues the read behind it, as within one batch).
+   * batch is answered by one frame once every request in it is (SPEC). A node answers reads at once, so
+   * while writes wait for other replicas (`readsApart`), reads leave in frames of their own, after the
+   * turn's writes: a read batched with an update waited for the update's round between replicas. Writes
+   * go first so that a node sees a read of a key this client is writing after that write (it queues the
+   * read behind it, as within one batch). Otherwise (replication factor 1, a write quorum of 1) the extra
+   * frame would cost without saving a wait: everything leaves together.
    */
   private flush(): void {
     this.flushScheduled = false;
     const queue = this.queue;
     this.queue = [];
     if (this.closedReason !== undefined) return;
+    if (this.options.readsApart?.() !== true) {
+      this.sendInChunks(queue);
+      return;
+    }
     let reads: Pending[] | undefined;
     let others: Pending[] | undefined;
     for (const entry of queue) {

@@ -22,6 +22,8 @@ export interface PoolSettings {
   WebSocket: WebSocketConstructor;
   onEvent: (address: string, event: DashboardEvent) => void;
   onClose: (address: string, reason: string) => void;
+  /** `ConnectionOptions.readsApart` for every connection. */
+  readsApart?: () => boolean;
 }
 
 export class NodePool {
@@ -97,6 +99,7 @@ export class NodePool {
       waitersMax: limits.clientWaitersMax,
       batchRequestsMax: options.batchRequestsMax,
       batchCharsMax: limits.clientBatchCharsMax,
+      ...(this.settings.readsApart ? { readsApart: this.settings.readsApart } : {}),
       onEvent: (event) => this.settings.onEvent(address, event),
       onClose: (reason) => {
         entry.connection = undefined;

@@ -94,6 +94,8 @@ export class RingClient {
       WebSocket,
       onEvent: (address, event) => this.onEvent(address, event),
       onClose: (address) => this.homeNode.onConnectionClosed(address),
+      // Writes wait for another replica's acknowledgement: reads should not wait in their batches.
+      readsApart: () => (this.router.ring?.writeQuorum ?? 1) > 1,
     });
     this.homeNode = new Home({
       seeds,

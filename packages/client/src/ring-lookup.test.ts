@@ -76,6 +76,12 @@ describe('RingLookup', () => {
     );
   });
 
+  it('takes the write quorum a ring reports, at most its replication factor', () => {
+    expect(RingLookup.fromRing({ ...ring([], 3), writeQuorum: 2 }).writeQuorum).toBe(2);
+    expect(RingLookup.fromRing({ ...ring([], 1), writeQuorum: 2 }).writeQuorum).toBe(1);
+    expect(RingLookup.fromRing(ring([], 3)).writeQuorum).toBeUndefined();
+  });
+
   it('answers nothing on an empty ring', () => {
     const lookup = RingLookup.fromRing(ring([]));
     expect(lookup.primary('k')).toBeUndefined();

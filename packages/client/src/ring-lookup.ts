@@ -11,6 +11,8 @@ export class RingLookup {
   readonly replicationFactor: number;
   /** Answers a quorum read needs; undefined from nodes that do not say (older versions). */
   readonly readQuorum: number | undefined;
+  /** Acknowledgements a quorum write needs (at most the replication factor); undefined as above. */
+  readonly writeQuorum: number | undefined;
   readonly checksum: string | undefined;
   private readonly tokens: Uint32Array;
   private readonly owners: string[];
@@ -24,6 +26,8 @@ export class RingLookup {
     this.checksum = ring.checksum;
     this.replicationFactor = ring.replicationFactor;
     this.readQuorum = ring.readQuorum;
+    this.writeQuorum =
+      ring.writeQuorum === undefined ? undefined : Math.min(ring.writeQuorum, ring.replicationFactor);
     this.tokens = Uint32Array.from(entries, (entry) => entry.token);
     this.owners = entries.map((entry) => entry.node);
     this.nodeCount = new Set(this.owners).size;
