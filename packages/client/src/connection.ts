@@ -286,14 +286,14 @@ export class Connection {
       this.sendInChunks(queue);
       return;
     }
-    let reads: Pending[] | undefined;
-    let others: Pending[] | undefined;
+    const reads: Pending[] = [];
+    const others: Pending[] = [];
     for (const entry of queue) {
-      if (entry.read) (reads ??= []).push(entry);
-      else (others ??= []).push(entry);
+      if (entry.read) reads.push(entry);
+      else others.push(entry);
     }
-    if (others) this.sendInChunks(others);
-    if (reads) this.sendInChunks(reads);
+    this.sendInChunks(others);
+    this.sendInChunks(reads);
   }
 
   private sendInChunks(entries: readonly Pending[]): void {

@@ -3,7 +3,9 @@ import { Fifo } from './fifo.js';
 
 function contents<T>(fifo: Fifo<T>): T[] {
   const items: T[] = [];
-  fifo.forEach((item) => items.push(item));
+  fifo.forEach((item) => {
+    items.push(item);
+  });
   return items;
 }
 
