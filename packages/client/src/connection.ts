@@ -5,9 +5,9 @@
  */
 import { type ClientRequest, type DashboardEvent, RingKvError } from '@ringkv/protocol';
 import { ConnectionLostError, errorFromBody, redactUrl } from './errors.js';
-import { Fifo } from './fifo.js';
 import { fail, type Pending, type ReplySink, succeed } from './pending.js';
 import { requestText } from './request-text.js';
+import { SlotQueue } from './slot-queue.js';
 import { socketOpen, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -58,14 +58,8 @@ export class Connection {
   private readonly socket: WebSocketLike;
   private readonly options: ConnectionOptions;
   private readonly pending = new Map<number, Pending>();
-  /**
-   * Requests waiting for a slot (`inflightMax` are in flight), oldest first. Their deadlines share the
-   * deadline timer below: a waiter is the request itself, with no timer or closure of its own (a client
-   * that falls behind queues many, and per-waiter objects made it fall further behind).
-   */
-  private readonly waiters = new Fifo<Pending>();
-  /** The waiters still waiting: those that timed out stay in `waiters` until their turn (skipped). */
-  private waitingCount = 0;
+  /** Requests waiting for a slot; their deadlines share the deadline timer below. */
+  private readonly waiters: SlotQueue;
   private queue: Pending[] = [];
   private nextId = 1;
   private flushScheduled = false;
@@ -82,6 +76,7 @@ export class Connection {
     this.url = url;
     this.socket = socket;
     this.options = options;
+    this.waiters = new SlotQueue(options.waitersMax);
     socket.onmessage = (event) => this.onMessage(event.data);
     socket.onerror = () => {}; // the close event that always follows carries the outcome
     socket.onclose = (event) =>
@@ -138,7 +133,7 @@ export class Connection {
   }
 
   get waiting(): number {
-    return this.waitingCount;
+    return this.waiters.size;
   }
 
   /**
@@ -198,16 +193,13 @@ export class Connection {
   }
 
   private waitForSlot(entry: Pending): void {
-    if (this.waitingCount >= this.options.waitersMax) {
+    if (!this.waiters.push(entry)) {
       fail(
         entry,
-        new RingKvError('UNAVAILABLE', `client queue full: ${this.waitingCount} requests wait for a slot`),
+        new RingKvError('UNAVAILABLE', `client queue full: ${this.waiters.size} requests wait for a slot`),
       );
       return;
     }
-    entry.waiting = true;
-    this.waitingCount++;
-    this.waiters.push(entry);
     if (entry.deadlineMs < this.deadlineTimerAtMs) this.armDeadlineTimer(entry.deadlineMs);
   }
 
@@ -248,22 +240,13 @@ export class Connection {
         ),
       );
     }
-    // Bounded by waitersMax. A waiter that timed out stays in the queue until its turn comes (skipped).
-    this.waiters.forEach((waiter) => {
-      if (!waiter.waiting) return;
-      if (waiter.deadlineMs > nowMs) {
-        nextMs = Math.min(nextMs, waiter.deadlineMs);
-        return;
-      }
-      waiter.waiting = false;
-      this.waitingCount--;
+    const waitersNextMs = this.waiters.expire(nowMs, (waiter) =>
       fail(
         waiter,
         new RingKvError('TIMEOUT', `no free request slot on ${redactUrl(this.url)} before the deadline`),
-      );
-    });
-    // Timed-out waiters leave the queue when their turn comes; if slots stay taken, drop them now.
-    if (this.waiters.size > 2 * this.waitingCount + 1024) this.waiters.retain((waiter) => waiter.waiting);
+      ),
+    );
+    nextMs = Math.min(nextMs, waitersNextMs);
     // A request let in from the waiters above may already have armed an earlier timer.
     if (nextMs < this.deadlineTimerAtMs && this.closedReason === undefined) this.armDeadlineTimer(nextMs);
   }
@@ -370,11 +353,8 @@ export class Connection {
   private settle(entry: Pending): void {
     this.pending.delete(entry.id);
     while (this.pending.size < this.options.inflightMax && this.closedReason === undefined) {
-      const waiter = this.waiters.shift();
+      const waiter = this.waiters.next();
       if (!waiter) break;
-      if (!waiter.waiting) continue; // it timed out while waiting
-      waiter.waiting = false;
-      this.waitingCount--;
       this.enqueue(waiter);
     }
   }
@@ -390,10 +370,7 @@ export class Connection {
     }
     this.pending.clear();
     this.queue = [];
-    for (let waiter = this.waiters.shift(); waiter; waiter = this.waiters.shift()) {
-      if (!waiter.waiting) continue;
-      waiter.waiting = false;
-      this.waitingCount--;
+    for (let waiter = this.waiters.next(); waiter; waiter = this.waiters.next()) {
       fail(waiter, new ConnectionLostError(url, false, reason));
     }
     this.options.onClose?.(reason);
