@@ -86,11 +86,13 @@ async function measure(name: string, adapter: KvAdapter, session: Session): Prom
     }
   });
   observer.observe({ entryTypes: ['gc'] });
-  await session.post('HeapProfiler.startSampling', {
+  // The two include flags are newer than @types/node's parameter type (V8 has them since 10.x).
+  const sampling = {
     samplingInterval: interval,
     includeObjectsCollectedByMajorGC: true,
     includeObjectsCollectedByMinorGC: true,
-  } as Parameters<Session['post']>[1]);
+  };
+  await session.post('HeapProfiler.startSampling', sampling);
   const result = await runAppLoad(adapter, load);
   const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: ProfileNode } };
   observer.disconnect();
