@@ -148,11 +148,17 @@ export class Connection {
 
   /**
    * `request` without a promise: the outcome goes to `sink.answer(slot, result)` or `sink.fail(slot,
-   * error)`, exactly once. It fails synchronously, inside this call, when the connection is closed or its
+   * error)`, exactly once (`valueJson` as in `request`). It fails synchronously, inside this call, when the connection is closed or its
    * queue of waiting callers is full; answers always come later.
    */
-  requestInto(body: RequestBody, deadlineMs: number, sink: ReplySink, slot: number): void {
-    this.submit(body, deadlineMs, undefined, undefined, undefined, sink, slot);
+  requestInto(
+    body: RequestBody,
+    deadlineMs: number,
+    sink: ReplySink,
+    slot: number,
+    valueJson?: string,
+  ): void {
+    this.submit(body, deadlineMs, valueJson, undefined, undefined, sink, slot);
   }
 
   private submit(
@@ -164,10 +170,10 @@ export class Connection {
     sink: ReplySink | undefined,
     slot: number,
   ): void {
-    const text = requestText(this.nextId++, body, valueJson);
+    const id = this.nextId++;
     const entry: Pending = {
-      id: text.id,
-      text: text.text,
+      id,
+      text: requestText(id, body, valueJson),
       sent: false,
       deadlineMs,
       resolve,

@@ -16,6 +16,7 @@
 import {
   agreedRecord,
   type Consistency,
+  type RecordResult,
   type ReplicaAgreement,
   type ReplicaReadResult,
   RingKvError,
@@ -38,11 +39,23 @@ export interface ReplicaReadSettings {
   replicaReadTimeoutMs: number;
   counters: ReplicaReadCounters;
   onBackgroundError(error: unknown): void;
+  /** Sends the read of `key` to its coordinator instead, settling the read's promise with its answer. */
+  askCoordinator(
+    key: string,
+    consistency: Consistency | undefined,
+    resolve: (record: RecordResult) => void,
+    reject: (error: unknown) => void,
+  ): void;
 }
 
 export class ReplicaReads {
   /** Writes this client has in flight, by key: a read of such a key goes to the coordinator. */
   private readonly writesInFlight = new Map<string, number>();
+  /**
+   * The connections the last `plan` chose (its first `plan` entries), reused by every read: `read` runs
+   * right after `plan`, in the same turn, so one array serves all reads instead of one per read.
+   */
+  private readonly planned: Connection[] = [];
 
   constructor(private readonly settings: ReplicaReadSettings) {}
 
@@ -60,53 +73,69 @@ export class ReplicaReads {
   }
 
   /**
-   * The open connections to the replicas a client-side read of `key` asks, or `undefined` when the read
-   * should go to the coordinator: no ring or no quorum in it yet, a quorum of one (the coordinator answers
-   * that in one hop already), fewer live replicas than needed, a write of ours in flight on the key, or a
-   * replica not connected yet (a connection is opened for the next read).
+   * How many replicas a client-side read of `key` asks (their connections are the first entries of
+   * `planned`, for the `read` that follows in the same turn), or 0 when the read should go to the
+   * coordinator: no ring or no quorum in it yet, a quorum of one (the coordinator answers that in one hop
+   * already), fewer live replicas than needed, a write of ours in flight on the key, or a replica not
+   * connected yet (a connection is opened for the next read).
    */
-  plan(key: string, consistency: Consistency): Connection[] | undefined {
+  plan(key: string, consistency: Consistency): number {
     const ring = this.settings.router.ring;
-    if (ring?.readQuorum === undefined || ring.checksum === undefined) return undefined;
-    if (this.writesInFlight.has(key)) return undefined;
+    if (ring?.readQuorum === undefined || ring.checksum === undefined) return 0;
+    if (this.writesInFlight.has(key)) return 0;
     const replicas = ring.preferenceList(key);
     const needed = replicaAnswersNeeded(consistency, replicas.length, ring.readQuorum);
-    if (needed < 2) return undefined;
-    const connections: Connection[] = [];
+    if (needed < 2) return 0;
+    let count = 0;
     for (const node of replicas) {
-      if (connections.length === needed) break;
+      if (count === needed) break;
       if (!this.settings.router.isLive(node)) continue;
       const connection = this.settings.pool.get(node);
       if (connection === undefined) {
         this.connectLater(node);
-        return undefined;
+        return 0;
       }
-      connections.push(connection);
+      this.planned[count++] = connection;
     }
-    return connections.length === needed ? connections : undefined;
+    return count === needed ? count : 0;
   }
 
   /**
-   * Asks every connection in `plan` for its copy of `key`; `done` gets the agreed answer, or `undefined`
-   * when the coordinator must answer (counted either way). `done` is called once, never with an error.
+   * Asks the `count` connections `plan` just chose for their copy of `key`, and settles the read with the
+   * agreed answer, or through `askCoordinator` when the replicas cannot answer (counted either way).
    */
   read(
     key: string,
-    plan: readonly Connection[],
+    count: number,
+    consistency: Consistency | undefined,
     deadlineMs: number,
-    done: (agreement: ReplicaAgreement) => void,
+    resolve: (record: RecordResult) => void,
+    reject: (error: unknown) => void,
   ): void {
-    const ringChecksum = this.settings.router.ring?.checksum;
-    const replicaDeadlineMs = Math.min(deadlineMs, Date.now() + this.settings.replicaReadTimeoutMs);
-    const round = new ReplicaReadRound(key, plan.length, ringChecksum, this.settings.counters, done);
+    const { router, replicaReadTimeoutMs } = this.settings;
+    const replicaDeadlineMs = Math.min(deadlineMs, Date.now() + replicaReadTimeoutMs);
+    const round = new ReplicaReadRound(key, count, consistency, router.ring?.checksum, this, resolve, reject);
     // The first replica sends the write it holds, the others only name it (a digest: no key, node or
     // value to send and parse), which is all agreement needs. Each request gets its own id and text.
     const body = { op: 'read_replica' as const, key };
     const digestBody = { op: 'read_replica' as const, key, digest: true };
     // A request refused at once (a closed connection, a full queue) settles the round: send no more.
-    for (let slot = 0; slot < plan.length && !round.settled; slot++) {
-      plan[slot]!.requestInto(slot === 0 ? body : digestBody, replicaDeadlineMs, round, slot);
+    for (let slot = 0; slot < count && !round.settled; slot++) {
+      this.planned[slot]!.requestInto(slot === 0 ? body : digestBody, replicaDeadlineMs, round, slot);
     }
+  }
+
+  /** A round's end: the agreed record, `missing`, or the coordinator's answer instead. */
+  settle(round: ReplicaReadRound, agreement: ReplicaAgreement): void {
+    const counters = this.settings.counters;
+    if (agreement === undefined) {
+      counters.replicaReadFallbacks++;
+      this.settings.askCoordinator(round.key, round.consistency, round.resolve, round.reject);
+      return;
+    }
+    counters.replicaReads++;
+    if (agreement === 'missing') round.reject(keyNotFound(round.key));
+    else round.resolve(agreement);
   }
 
   private connectLater(node: string): void {
@@ -119,7 +148,8 @@ export class ReplicaReads {
 /**
  * One client-side quorum read in flight: collects each replica's answer in its slot and decides once all
  * are in, or at the first failure (a replica that failed or was too slow: the coordinator's read waits for
- * the quorum it can still reach). One object per read instead of a promise per replica and a Promise.all.
+ * the quorum it can still reach). One object per read, holding the read's promise's settle functions,
+ * instead of a promise per replica, a Promise.all and a closure per read.
  */
 class ReplicaReadRound implements ReplySink {
   private readonly answers: ReplicaReadResult[];
@@ -127,11 +157,13 @@ class ReplicaReadRound implements ReplySink {
   private decided = false;
 
   constructor(
-    private readonly key: string,
+    readonly key: string,
     replicas: number,
+    readonly consistency: Consistency | undefined,
     private readonly ringChecksum: string | undefined,
-    private readonly counters: ReplicaReadCounters,
-    private readonly done: (agreement: ReplicaAgreement) => void,
+    private readonly reads: ReplicaReads,
+    readonly resolve: (record: RecordResult) => void,
+    readonly reject: (error: unknown) => void,
   ) {
     this.answers = new Array(replicas);
     this.missing = replicas;
@@ -154,18 +186,14 @@ class ReplicaReadRound implements ReplySink {
       // An answer that is not a ReplicaReadResult at all (a node of another version): ask the coordinator.
       agreement = undefined;
     }
-    this.settle(agreement);
+    this.decided = true;
+    this.reads.settle(this, agreement);
   }
 
   fail(): void {
-    if (!this.decided) this.settle(undefined);
-  }
-
-  private settle(agreement: ReplicaAgreement): void {
+    if (this.decided) return;
     this.decided = true;
-    if (agreement === undefined) this.counters.replicaReadFallbacks++;
-    else this.counters.replicaReads++;
-    this.done(agreement);
+    this.reads.settle(this, undefined);
   }
 }
 

@@ -24,13 +24,13 @@ import {
   type RingResult,
   type Topic,
 } from '@ringkv/protocol';
+import { Call, type CallSender } from './call.js';
 import { type ClientState, type StateListener, StateTracker } from './client-state.js';
 import type { Connection, RequestBody } from './connection.js';
-import { ConnectionLostError } from './errors.js';
 import { Home } from './home.js';
 import { NodePool } from './node-pool.js';
 import { parseNodeUrl, type ResolvedOptions, type RingClientOptions, resolveOptions } from './options.js';
-import { keyNotFound, type ReplicaReadCounters, ReplicaReads } from './replica-reads.js';
+import { type ReplicaReadCounters, ReplicaReads } from './replica-reads.js';
 import { Router } from './router.js';
 import { type EventListener, Subscriptions } from './subscriptions.js';
 import { resolveWebSocket, type WebSocketConstructor } from './websocket.js';
@@ -114,6 +114,12 @@ export class RingClient {
         replicaReadTimeoutMs: options.replicaReadTimeoutMs,
         counters: this.counters,
         onBackgroundError: (error) => this.noteBackgroundError(error),
+        // Replicas that do not agree (or cannot answer): the coordinator reads a quorum and repairs.
+        askCoordinator: (key, consistency, resolve, reject) =>
+          (this.call(withConsistency({ op: 'read', key }, consistency), key) as Promise<RecordResult>).then(
+            resolve,
+            reject,
+          ),
       });
     }
   }
@@ -148,18 +154,22 @@ export class RingClient {
     const valueJson = encodeValue(value);
     return this.write(
       key,
-      this.call({ op: 'create', key, value, ...this.consistency(options) }, key, valueJson),
+      this.call(withConsistency({ op: 'create', key, value }, this.consistency(options)), key, valueJson),
     ) as Promise<RecordResult>;
   }
 
   read(key: string, options?: CallOptions): Promise<RecordResult> {
     checkKey(key);
-    const consistency = options?.consistency ?? this.options.consistency;
-    const plan = this.replicaReads?.plan(key, consistency ?? 'quorum');
-    if (plan !== undefined) {
-      return new Promise((resolve, reject) => this.readFromReplicas(key, plan, consistency, resolve, reject));
+    const consistency = this.consistency(options);
+    const replicas = this.replicaReads?.plan(key, consistency ?? 'quorum') ?? 0;
+    if (replicas > 0) {
+      if (this.closed) return Promise.reject(new RingKvError('UNAVAILABLE', 'the client is closed'));
+      const deadlineMs = Date.now() + this.options.requestTimeoutMs;
+      return new Promise((resolve, reject) =>
+        this.replicaReads!.read(key, replicas, consistency, deadlineMs, resolve, reject),
+      );
     }
-    return this.call({ op: 'read', key, ...this.consistency(options) }, key) as Promise<RecordResult>;
+    return this.call(withConsistency({ op: 'read', key }, consistency), key) as Promise<RecordResult>;
   }
 
   update(key: string, value: unknown, options?: CallOptions): Promise<RecordResult> {
@@ -167,7 +177,7 @@ export class RingClient {
     const valueJson = encodeValue(value);
     return this.write(
       key,
-      this.call({ op: 'update', key, value, ...this.consistency(options) }, key, valueJson),
+      this.call(withConsistency({ op: 'update', key, value }, this.consistency(options)), key, valueJson),
     ) as Promise<RecordResult>;
   }
 
@@ -175,7 +185,7 @@ export class RingClient {
     checkKey(key);
     return this.write(
       key,
-      this.call({ op: 'delete', key, ...this.consistency(options) }, key),
+      this.call(withConsistency({ op: 'delete', key }, this.consistency(options)), key),
     ) as Promise<DeleteResult>;
   }
 
@@ -256,55 +266,43 @@ export class RingClient {
     return this.replicaReads === undefined ? result : this.replicaReads.trackWrite(key, result);
   }
 
-  /**
-   * A quorum read answered by the replicas in `plan`, or by the coordinator when they do not agree. Written
-   * with callbacks, not `async`: this is the commonest call at rf 3, and each async layer cost a promise.
-   */
-  private readFromReplicas(
-    key: string,
-    plan: readonly Connection[],
-    consistency: Consistency | undefined,
-    resolve: (result: RecordResult) => void,
-    reject: (error: unknown) => void,
-  ): void {
-    if (this.closed) {
-      reject(new RingKvError('UNAVAILABLE', 'the client is closed'));
-      return;
-    }
-    this.replicaReads!.read(key, plan, Date.now() + this.options.requestTimeoutMs, (agreed) => {
-      if (agreed === 'missing') reject(keyNotFound(key));
-      else if (agreed !== undefined) resolve(agreed);
-      else {
-        const body =
-          consistency === undefined
-            ? { op: 'read' as const, key }
-            : { op: 'read' as const, key, consistency };
-        (this.call(body, key) as Promise<RecordResult>).then(resolve, reject);
-      }
-    });
-  }
-
-  private consistency(options: CallOptions | undefined): { consistency?: Consistency } {
-    const consistency = options?.consistency ?? this.options.consistency;
-    return consistency === undefined ? {} : { consistency };
+  /** The call's consistency, else the client's; undefined leaves the node's default. */
+  private consistency(options: CallOptions | undefined): Consistency | undefined {
+    return options?.consistency ?? this.options.consistency;
   }
 
   /** One call with its deadline; re-sent after a dropped connection only when that is safe (see top). */
-  private async call(body: RequestBody, key?: string, valueJson?: string): Promise<unknown> {
-    if (this.closed) throw new RingKvError('UNAVAILABLE', 'the client is closed');
+  private call(body: RequestBody, key?: string, valueJson?: string): Promise<unknown> {
+    if (this.closed) return Promise.reject(new RingKvError('UNAVAILABLE', 'the client is closed'));
     const deadlineMs = Date.now() + this.options.requestTimeoutMs;
-    const readOnly = readOnlyOps.has(body.op);
-    for (let attempt = 0; ; attempt++) {
-      const connection = this.pickOpen(key) ?? (await this.pick(key, deadlineMs));
-      try {
-        return await connection.request(body, deadlineMs, valueJson);
-      } catch (error) {
-        if (!(error instanceof ConnectionLostError)) throw error;
-        const safe = !error.sent || readOnly;
-        if (!safe || attempt >= this.options.readRetriesMax || Date.now() >= deadlineMs) throw error;
-        this.counters.retried++;
-      }
+    return new Promise((resolve, reject) =>
+      this.send(new Call(body, key, valueJson, deadlineMs, this.sender, resolve, reject)),
+    );
+  }
+
+  /** `call`'s sending and re-sending, as the Call objects see it. */
+  private readonly sender: CallSender = {
+    send: (call) => this.send(call),
+    mayRetry: (call, error) => {
+      const safe = !error.sent || readOnlyOps.has(call.body.op);
+      if (!safe || call.retries >= this.options.readRetriesMax || Date.now() >= call.deadlineMs) return false;
+      call.retries++;
+      this.counters.retried++;
+      return true;
+    },
+  };
+
+  /** Sends `call` on the open connection to its node at once, else once `pick` has one. */
+  private send(call: Call): void {
+    const open = this.pickOpen(call.key);
+    if (open) {
+      open.requestInto(call.body, call.deadlineMs, call, 0, call.valueJson);
+      return;
     }
+    this.pick(call.key, call.deadlineMs).then(
+      (connection) => connection.requestInto(call.body, call.deadlineMs, call, 0, call.valueJson),
+      call.reject,
+    );
   }
 
   /** The open connection to the key's coordinator, without waiting; `undefined` when there is none. */
@@ -351,4 +349,13 @@ export class RingClient {
     this.counters.backgroundErrors++;
     this.lastBackgroundError = error instanceof Error ? error : new Error(String(error));
   }
+}
+
+/**
+ * `body` with `consistency` set when there is one: one object, not the spread of a second one (every
+ * keyed call builds its body).
+ */
+function withConsistency<T extends RequestBody>(body: T, consistency: Consistency | undefined): T {
+  if (consistency !== undefined) (body as { consistency?: Consistency }).consistency = consistency;
+  return body;
 }

@@ -76,6 +76,31 @@ describe('RingLookup', () => {
     );
   });
 
+  it('shares one frozen list per range between calls, and still agrees with the walk', () => {
+    const tokens: [number, string][] = [
+      [100, 'a:1'],
+      [2 ** 30, 'b:1'],
+      [2 ** 31, 'a:1'],
+      [3 * 2 ** 30, 'c:1'],
+    ];
+    const lookup = RingLookup.fromRing(ring(tokens, 2));
+    const fresh = (key: string) => RingLookup.fromRing(ring(tokens, 2)).preferenceList(key);
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 20 }), (key) => {
+        const first = lookup.preferenceList(key);
+        const again = lookup.preferenceList(key);
+        expect(again).toBe(first);
+        expect(Object.isFrozen(first)).toBe(true);
+        expect(first).toEqual(fresh(key));
+      }),
+    );
+    // Another count than the replication factor is walked, not cached, and can be changed by its caller.
+    const three = lookup.preferenceList('k', 3);
+    expect(three).toHaveLength(3);
+    expect(Object.isFrozen(three)).toBe(false);
+    expect(lookup.preferenceList('k')).toEqual(three.slice(0, 2));
+  });
+
   it('takes the write quorum a ring reports, at most its replication factor', () => {
     expect(RingLookup.fromRing({ ...ring([], 3), writeQuorum: 2 }).writeQuorum).toBe(2);
     expect(RingLookup.fromRing({ ...ring([], 1), writeQuorum: 2 }).writeQuorum).toBe(1);

@@ -17,6 +17,11 @@ export class RingLookup {
   private readonly tokens: Uint32Array;
   private readonly owners: string[];
   private readonly nodeCount: number;
+  /**
+   * The preference list of each token's range, built the first time a key falls there and shared by every
+   * later call: a list per call was about 180 bytes of garbage per RingClient call (client-alloc.ts).
+   */
+  private readonly lists: Array<readonly string[] | undefined>;
 
   private constructor(ring: RingResult) {
     const entries = [...ring.tokens].sort((a, b) =>
@@ -31,6 +36,7 @@ export class RingLookup {
     this.tokens = Uint32Array.from(entries, (entry) => entry.token);
     this.owners = entries.map((entry) => entry.node);
     this.nodeCount = new Set(this.owners).size;
+    this.lists = new Array(this.tokens.length);
   }
 
   static fromRing(ring: RingResult): RingLookup {
@@ -59,12 +65,26 @@ export class RingLookup {
     return this.owners[this.successor(keyToken(key))];
   }
 
-  /** The first `count` distinct nodes clockwise from the key (its preference list, primary first). */
-  preferenceList(key: string, count = this.replicationFactor): string[] {
-    const result: string[] = [];
-    if (this.empty) return result;
-    const wanted = Math.min(count, this.nodeCount);
+  /**
+   * The first `count` distinct nodes clockwise from the key (its preference list, primary first). The
+   * array is shared between calls (frozen): copy it to change it.
+   */
+  preferenceList(key: string, count = this.replicationFactor): readonly string[] {
+    if (this.empty) return noNodes;
     const start = this.successor(keyToken(key));
+    if (count !== this.replicationFactor) return this.walk(start, count);
+    let list = this.lists[start];
+    if (list === undefined) {
+      list = Object.freeze(this.walk(start, count));
+      this.lists[start] = list;
+    }
+    return list;
+  }
+
+  /** The first `count` distinct owners from token index `start` on, wrapping around. */
+  private walk(start: number, count: number): string[] {
+    const result: string[] = [];
+    const wanted = Math.min(count, this.nodeCount);
     // Bounded: at most one full turn of the ring.
     for (let step = 0; step < this.tokens.length && result.length < wanted; step++) {
       const node = this.owners[(start + step) % this.tokens.length]!;
@@ -73,3 +93,5 @@ export class RingLookup {
     return result;
   }
 }
+
+const noNodes: readonly string[] = Object.freeze([]);

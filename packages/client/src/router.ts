@@ -38,6 +38,8 @@ export class Router {
   /** The key's coordinator, or undefined before the client has a ring. */
   coordinator(key: string): string | undefined {
     if (!this.lookup) return undefined;
-    return this.lookup.preferenceList(key).find((node) => this.isLive(node));
+    // A loop, not `find` with an arrow: this runs for every keyed call.
+    for (const node of this.lookup.preferenceList(key)) if (this.isLive(node)) return node;
+    return undefined;
   }
 }
