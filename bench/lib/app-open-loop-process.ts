@@ -96,10 +96,15 @@ export class AppOpenLoopProcess {
   static async start(
     client: AppClient,
     options: AppOpenLoopOptions,
-    { warmup = clientWarmupDefault, startTimeoutMs = startTimeoutMsDefault } = {},
+    {
+      warmup = clientWarmupDefault,
+      startTimeoutMs = startTimeoutMsDefault,
+      extraNodeFlags = [] as readonly string[],
+    } = {},
   ): Promise<AppOpenLoopProcess> {
     const child = fork(childScript, [], {
-      execArgv: ['--import', 'tsx', ...appOpenLoopNodeFlags],
+      // `extraNodeFlags`: for diagnosis (e.g. --trace-gc, whose lines go to this process's stdout).
+      execArgv: ['--import', 'tsx', ...appOpenLoopNodeFlags, ...extraNodeFlags],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const generator = new AppOpenLoopProcess(child, options);

@@ -4,6 +4,7 @@
  * each rate given: where the client's latency from the intended call time starts to climb. With --pin, as
  * the cluster bench pins that cell: the client process on CPU 0, the node on CPU 1 (bench/lib/affinity.ts).
  *   flock /tmp/ringkv-cpu.lock npx tsx bench/micro/app-open-loop-rates.ts [--seconds 8] [--pin] 20000 35000 43000
+ *     [--child-flag=--trace-gc ...] (added to the client process's Node flags; repeatable)
  * 90% reads / 10% updates of 100,000 preloaded keys, 100-byte values, as the cluster bench's app cells.
  */
 import { mkdtempSync } from 'node:fs';
@@ -19,7 +20,11 @@ import { preloadWs } from '../lib/ws-preload.js';
 
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2),
-  options: { seconds: { type: 'string', default: '8' }, pin: { type: 'boolean', default: false } },
+  options: {
+    seconds: { type: 'string', default: '8' },
+    pin: { type: 'boolean', default: false },
+    'child-flag': { type: 'string', multiple: true, default: [] },
+  },
   allowPositionals: true,
 });
 const seconds = Number(values.seconds);
@@ -60,6 +65,7 @@ try {
           opsPerSecond,
           inflightMax: 10_000,
         },
+        { extraNodeFlags: values['child-flag'] },
       );
       try {
         return await generator.run();
