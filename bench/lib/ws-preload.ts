@@ -4,7 +4,7 @@
  * fail (a cluster still settling) are re-sent in a few more rounds; the rest are reported.
  */
 import WebSocket from 'ws';
-import { keyAt } from './keys.js';
+import { jsonValueText, keyAt } from './keys.js';
 
 export interface PreloadOptions {
   urls: string[];
@@ -119,4 +119,16 @@ export async function preloadWs(options: PreloadOptions): Promise<PreloadResult>
     failureSample,
     elapsedMs: performance.now() - started,
   };
+}
+
+/**
+ * The micro-benchmarks' usual preload: keys 0..count-1 with the standard 100-byte value, batches of 500
+ * over 4 connections, within 2 minutes; throws when any key failed, so no cell runs on a partial keyspace.
+ */
+export async function preloadBenchKeys(urls: string[], count: number): Promise<PreloadResult> {
+  const options = { urls, count, valueJson: jsonValueText, batchSize: 500, connections: 4 };
+  const result = await preloadWs({ ...options, timeoutMs: 120_000 });
+  if (result.failures > 0)
+    throw new Error(`preload: ${result.failures} keys failed (${result.failureSample})`);
+  return result;
 }

@@ -13,10 +13,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultCpuSplit, withPinnedCpus } from '../lib/affinity.js';
 import { AppOpenLoopProcess } from '../lib/app-open-loop-process.js';
-import { jsonValueText, valueBytes } from '../lib/keys.js';
+import { valueBytes } from '../lib/keys.js';
 import { stopAll } from '../lib/processes.js';
 import { startRingkvNode } from '../lib/ringkv.js';
-import { preloadWs } from '../lib/ws-preload.js';
+import { preloadBenchKeys } from '../lib/ws-preload.js';
 
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2),
@@ -41,14 +41,7 @@ const logDirectory = mkdtempSync(path.join(os.tmpdir(), 'ringkv-app-rates-'));
 const node = await startRingkvNode({ logDirectory, replicationFactor: 1, readQuorum: 1, writeQuorum: 1 });
 try {
   const urls = [`ws://${node.address}/ws`];
-  await preloadWs({
-    urls,
-    count: keyspace,
-    valueJson: jsonValueText,
-    batchSize: 500,
-    connections: 4,
-    timeoutMs: 120_000,
-  });
+  await preloadBenchKeys(urls, keyspace);
   for (const opsPerSecond of rates) {
     const run = async () => {
       // Started inside the placement, the client process inherits this process's core.

@@ -19,10 +19,10 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createRingClientAdapter } from '../cluster/ringkv-adapter.js';
 import { type AppLoadOptions, type KvAdapter, runAppLoad } from '../lib/app-load.js';
-import { jsonValueText, valueBytes } from '../lib/keys.js';
+import { valueBytes } from '../lib/keys.js';
 import { stopAll } from '../lib/processes.js';
 import { startRingkvCluster, stopRingkv, webSocketUrls } from '../lib/ringkv.js';
-import { preloadWs } from '../lib/ws-preload.js';
+import { preloadBenchKeys } from '../lib/ws-preload.js';
 
 interface ProfileNode {
   callFrame: { functionName: string; url: string };
@@ -119,14 +119,7 @@ const nodes = await startRingkvCluster(replicationFactor, {
 });
 try {
   const urls = webSocketUrls(nodes);
-  await preloadWs({
-    urls,
-    count: keyspace,
-    valueJson: jsonValueText,
-    batchSize: 500,
-    connections: 4,
-    timeoutMs: 120_000,
-  });
+  await preloadBenchKeys(urls, keyspace);
   const adapter = await createRingClientAdapter(urls);
   const shape = `${nodes.length} node${nodes.length > 1 ? 's' : ''} rf ${replicationFactor}`;
   await measure(`RingClient, ${shape}, ${workers} workers`, adapter, session);
