@@ -198,6 +198,6 @@ class ReplicaReadRound implements ReplySink {
 }
 
 /** The error a read of a missing key gets, worded as the nodes word it. */
-export function keyNotFound(key: string): RingKvError {
+function keyNotFound(key: string): RingKvError {
   return new RingKvError('KEY_NOT_FOUND', `key ${JSON.stringify(key)} does not exist`);
 }
