@@ -1,7 +1,8 @@
 /**
  * One RingClient call in flight: its promise's settle functions and what sending it again needs. It is
- * the ReplySink of its own request, so a call costs one object and one promise; an `async` call with an
- * awaited request promise cost two more promises, a generator and its closures (client-alloc.ts).
+ * the ReplySink of its own request, so a call costs this object besides its promise and the connection's
+ * entry; an `async` call with an awaited request promise cost two more promises, a generator and their
+ * closures (client-alloc.ts).
  */
 import type { ReplySink, RequestBody } from './connection.js';
 import { ConnectionLostError } from './errors.js';

@@ -148,8 +148,8 @@ export class Connection {
 
   /**
    * `request` without a promise: the outcome goes to `sink.answer(slot, result)` or `sink.fail(slot,
-   * error)`, exactly once (`valueJson` as in `request`). It fails synchronously, inside this call, when the connection is closed or its
-   * queue of waiting callers is full; answers always come later.
+   * error)`, exactly once (`valueJson` as in `request`). It fails synchronously, inside this call, when
+   * the connection is closed or its queue of waiting callers is full; answers always come later.
    */
   requestInto(
     body: RequestBody,
